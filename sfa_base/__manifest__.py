@@ -1,0 +1,41 @@
+{
+    "name": "SFA Base",
+    "summary": "Sales org hierarchy, hierarchical visibility, territories, "
+    "customer categories and lifecycle, sharing and hand-over",
+    "version": "19.0.1.0.0",
+    "category": "Sales/CRM",
+    "author": "Odoo SFA",
+    "website": "https://github.com/odoo-sfa/odoo-sfa",
+    "license": "LGPL-3",
+    "depends": ["crm", "web_hierarchy"],
+    "data": [
+        "security/sfa_base_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "data/sfa_customer_category_data.xml",
+        "views/sfa_territory_views.xml",
+        "views/sfa_territory_rule_views.xml",
+        "views/sfa_territory_history_views.xml",
+        "views/sfa_customer_category_views.xml",
+        "views/sfa_share_views.xml",
+        "views/res_users_views.xml",
+        "views/res_partner_views.xml",
+        "views/crm_lead_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizard/sfa_realignment_wizard_views.xml",
+        "wizard/sfa_share_wizard_views.xml",
+        "wizard/sfa_delegate_wizard_views.xml",
+        "wizard/sfa_handover_wizard_views.xml",
+        "views/sfa_base_menus.xml",
+    ],
+    "demo": [
+        "demo/sfa_base_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "sfa_base/static/tests/tours/*.js",
+        ],
+    },
+    "installable": True,
+    "application": False,
+}

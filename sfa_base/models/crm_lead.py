@@ -1,0 +1,81 @@
+from odoo import api, fields, models
+from odoo.fields import Domain
+
+LEAD_ADDRESS_FIELDS = {"country_id", "state_id", "zip"}
+
+
+class CrmLead(models.Model):
+    _name = "crm.lead"
+    _inherit = ["crm.lead", "sfa.visibility.mixin"]
+
+    sfa_territory_id = fields.Many2one(
+        "sfa.territory", string="Territory", index="btree_not_null", tracking=True,
+        domain="[('company_id', 'in', [company_id] if company_id else allowed_company_ids)]",
+    )
+    sfa_category_id = fields.Many2one(
+        related="partner_id.commercial_partner_id.sfa_category_id", string="Customer Category",
+    )
+    sfa_duplicate_warning = fields.Char(compute="_compute_sfa_duplicate_warning")
+
+    @api.depends("partner_id", "partner_name", "contact_name", "email_from", "phone")
+    def _compute_sfa_duplicate_warning(self):
+        Partner = self.env["res.partner"]
+        for lead in self:
+            if lead.partner_id:
+                lead.sfa_duplicate_warning = False
+                continue
+            matches = Partner._sfa_find_duplicates(
+                lead.partner_name or lead.contact_name, lead.email_from, lead.phone
+            )
+            lead.sfa_duplicate_warning = Partner._sfa_duplicate_message(matches)
+
+    @api.constrains("sfa_territory_id", "company_id")
+    def _check_sfa_territory_company(self):
+        self._sfa_check_territory_company()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        leads = super().create(vals_list)
+        leads.filtered(lambda lead: not lead.sfa_territory_id)._sfa_assign_territories()
+        return leads
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "sfa_territory_id" not in vals and (
+            "partner_id" in vals or LEAD_ADDRESS_FIELDS & set(vals)
+        ):
+            self.filtered(lambda lead: lead.won_status == "pending")._sfa_assign_territories()
+        return res
+
+    def _sfa_assign_territories(self):
+        """Give leads the territory of their customer, else the best rule match."""
+        if not self:
+            return
+        by_territory = {}
+        without_customer = self.browse()
+        for lead in self:
+            territory = lead.partner_id.commercial_partner_id.sfa_territory_id
+            if territory:
+                by_territory.setdefault(territory.id, []).append(lead.id)
+            else:
+                without_customer |= lead
+        if without_customer:
+            best = self.env["sfa.territory.rule"]._best_territories(
+                "crm.lead", [("id", "in", without_customer.ids)]
+            )
+            for lead in without_customer:
+                if lead.id in best:
+                    by_territory.setdefault(best[lead.id][0], []).append(lead.id)
+        for territory_id, ids in by_territory.items():
+            # sudo: territory assignment follows company rules, whoever triggered it
+            self.sudo().browse(ids).filtered(
+                lambda lead, t=territory_id: lead.sfa_territory_id.id != t
+            ).write({"sfa_territory_id": territory_id})
+
+    @api.model
+    def _sfa_follow_customer_territory(self, partner_ids):
+        """Open deals move with their customer; closed ones keep their history."""
+        leads = self.sudo().search(
+            Domain("partner_id.commercial_partner_id", "in", partner_ids) & Domain("won_status", "=", "pending")
+        )
+        leads._sfa_assign_territories()

@@ -1,0 +1,18 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    sfa_duplicate_block = fields.Boolean(
+        "Block Duplicate Customers",
+        help="Refuse to save a customer matching an existing one instead of warning.",
+    )
+    sfa_dormant_days = fields.Integer(
+        "Dormant After (days)", default=365,
+        help="A customer with no won deal or contact for this long becomes dormant.",
+    )
+
+    _sfa_dormant_days_positive = models.Constraint(
+        "CHECK (sfa_dormant_days > 0)", "The dormancy period must be positive."
+    )

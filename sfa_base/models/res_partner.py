@@ -1,0 +1,413 @@
+import re
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.fields import Domain
+from odoo.tools import SQL
+
+LIFECYCLE_STAGES = [
+    ("suspect", "Suspect"),
+    ("prospect", "Prospect"),
+    ("customer", "Customer"),
+    ("key_account", "Key Account"),
+    ("dormant", "Dormant"),
+    ("lost", "Lost"),
+]
+
+# Legal forms dropped before comparing company names (lower case, no dots).
+LEGAL_SUFFIXES = (
+    "co ltd", "company limited", "limited", "ltd", "llc", "inc", "incorporated",
+    "corp", "corporation", "company", "co", "plc", "gmbh", "ag", "sa", "sas",
+    "sarl", "srl", "spa", "bv", "nv", "oy", "ab", "as", "kk", "pte", "pty",
+    "jsc", "tnhh", "cổ phần", "công ty", "cong ty", "co phan",
+    "股份有限公司", "有限责任公司", "有限公司", "集团", "公司",
+)
+FREE_MAIL_DOMAINS = {
+    "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com",
+    "live.com", "icloud.com", "aol.com", "qq.com", "163.com", "126.com",
+    "sina.com", "yeah.net", "foxmail.com", "protonmail.com", "gmx.com", "mail.ru",
+}
+TERRITORY_ADDRESS_FIELDS = {"country_id", "state_id", "zip", "industry_id", "category_id"}
+
+
+def normalize_name(name):
+    """Company name without legal form, punctuation, case or spaces."""
+    value = (name or "").lower().replace(".", " ")
+    for suffix in sorted(LEGAL_SUFFIXES, key=len, reverse=True):
+        if not suffix.isascii():
+            value = value.replace(suffix, " ")
+    value = re.sub(r"[^\w]+", " ", value)
+    words = [w for w in value.split() if w not in LEGAL_SUFFIXES]
+    return "".join(words) or False
+
+
+def phone_key(phone):
+    """Last nine digits: the same number with or without country code."""
+    digits = re.sub(r"\D", "", phone or "")
+    return digits[-9:] if len(digits) >= 6 else False
+
+
+def email_domain(email):
+    if not email or "@" not in email:
+        return False
+    domain = email.strip().rsplit("@", 1)[1].lower().strip("> ")
+    return False if domain in FREE_MAIL_DOMAINS else domain or False
+
+
+def vat_key(vat):
+    value = re.sub(r"[^0-9A-Za-z]", "", vat or "").upper()
+    return value or False
+
+
+class ResPartner(models.Model):
+    _name = "res.partner"
+    _inherit = ["res.partner", "sfa.visibility.mixin"]
+
+    sfa_territory_id = fields.Many2one(
+        "sfa.territory", string="Territory", index="btree_not_null", tracking=True,
+        domain="[('company_id', 'in', [company_id] if company_id else allowed_company_ids)]",
+    )
+    sfa_territory_locked = fields.Boolean(
+        "Territory Locked",
+        help="Assignment rules and realignments leave a locked customer where it is.",
+    )
+    sfa_territory_history_ids = fields.One2many(
+        "sfa.territory.history", "partner_id", string="Territory History"
+    )
+    sfa_category_id = fields.Many2one(
+        "sfa.customer.category", string="Customer Category", tracking=True,
+        index="btree_not_null",
+    )
+    sfa_is_customer = fields.Boolean(
+        "Is a Customer Record", compute="_compute_sfa_is_customer", store=True,
+        help="A company or individual the sales force sells to: not a contact "
+        "person of another partner, not a user.",
+    )
+    sfa_lifecycle_override = fields.Selection(
+        LIFECYCLE_STAGES, string="Lifecycle Override",
+        help="Set to force the lifecycle stage instead of computing it.",
+    )
+    sfa_lifecycle_stage = fields.Selection(
+        LIFECYCLE_STAGES, string="Lifecycle Stage", compute="_compute_sfa_lifecycle_stage",
+        store=True, tracking=True, index=True,
+    )
+    sfa_last_contact_date = fields.Date(
+        "Last Contact", help="Last done activity or action with this customer."
+    )
+    sfa_next_visit_date = fields.Date(
+        "Next Visit Due", compute="_compute_sfa_next_visit_date", store=True, index=True
+    )
+    sfa_name_key = fields.Char(compute="_compute_sfa_duplicate_keys", store=True, index=True)
+    sfa_email_domain = fields.Char(compute="_compute_sfa_duplicate_keys", store=True, index=True)
+    sfa_phone_key = fields.Char(compute="_compute_sfa_duplicate_keys", store=True, index=True)
+    sfa_vat_key = fields.Char(compute="_compute_sfa_duplicate_keys", store=True, index=True)
+    sfa_duplicate_warning = fields.Char(compute="_compute_sfa_duplicate_warning")
+
+    @api.model
+    def _commercial_fields(self):
+        return super()._commercial_fields() + [
+            "sfa_territory_id", "sfa_territory_locked", "sfa_category_id",
+        ]
+
+    # ------------------------------------------------------------------
+    # Visibility
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sfa_extra_access_domains(self, mode):
+        """A deal shared with the user lets them read its customer and contacts."""
+        if mode != "read":
+            return []
+        lead_ids = self.env["sfa.share"]._sfa_shared_res_ids("crm.lead", self.env.uid, "read")
+        if not lead_ids:
+            return []
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT DISTINCT p.commercial_partner_id FROM crm_lead l
+                     JOIN res_partner p ON p.id = l.partner_id
+                    WHERE l.id IN %s""",
+                tuple(lead_ids),
+            )
+        )
+        return [Domain("commercial_partner_id", "in", [r[0] for r in rows])]
+
+    # ------------------------------------------------------------------
+    # Customer, lifecycle and visits
+    # ------------------------------------------------------------------
+
+    @api.depends("parent_id", "user_ids", "is_company")
+    def _compute_sfa_is_customer(self):
+        company_partners = set(self.env["res.company"].sudo().search([]).partner_id.ids)
+        for partner in self:
+            partner.sfa_is_customer = (
+                not partner.parent_id
+                and not partner.user_ids
+                and partner.id not in company_partners
+            )
+
+    @api.depends(
+        "sfa_lifecycle_override", "sfa_category_id.is_key_account", "sfa_last_contact_date",
+        "opportunity_ids.won_status", "opportunity_ids.date_closed",
+        "child_ids.opportunity_ids.won_status",
+    )
+    def _compute_sfa_lifecycle_stage(self):
+        computed = self._sfa_lifecycle_computed()
+        for partner in self:
+            partner.sfa_lifecycle_stage = (
+                partner.sfa_lifecycle_override or computed.get(partner.id, "suspect")
+            )
+
+    def _sfa_lifecycle_facts(self):
+        """Per commercial partner: {'won': last won date, 'open': n, 'lost': n}.
+
+        One grouped query over the deals of the whole set; other modules add
+        their facts (orders, invoices) by extending this method.
+        """
+        facts = {pid: {"won": False, "open": 0, "lost": 0} for pid in self.ids}
+        ids = [pid for pid in self.ids if pid]
+        if not ids:
+            return facts
+        Lead = self.env["crm.lead"].sudo().with_context(active_test=False)  # counts only
+        for partner, status, count, last_closed in Lead._read_group(
+            [("partner_id.commercial_partner_id", "in", ids), ("type", "=", "opportunity")],
+            ["partner_id", "won_status"],
+            ["__count", "date_closed:max"],
+        ):
+            fact = facts.get(partner.commercial_partner_id.id)
+            if fact is None:
+                continue
+            if status == "won":
+                fact["won"] = max(filter(None, [fact["won"], last_closed and last_closed.date()]),
+                                  default=False)
+            elif status == "lost":
+                fact["lost"] += count
+            else:
+                fact["open"] += count
+        return facts
+
+    def _sfa_lifecycle_computed(self):
+        facts = self._sfa_lifecycle_facts()
+        today = fields.Date.context_today(self)
+        result = {}
+        for partner in self:
+            fact = facts.get(partner.id, {})
+            dormant_after = timedelta(days=partner.company_id.sfa_dormant_days
+                                      or self.env.company.sfa_dormant_days or 365)
+            recent = [d for d in (fact.get("won"), partner.sfa_last_contact_date) if d]
+            if fact.get("won"):
+                if max(recent) >= today - dormant_after:
+                    key = partner.sfa_category_id.is_key_account
+                    result[partner.id] = "key_account" if key else "customer"
+                else:
+                    result[partner.id] = "dormant"
+            elif fact.get("open"):
+                result[partner.id] = "prospect"
+            elif fact.get("lost"):
+                result[partner.id] = "lost"
+            else:
+                result[partner.id] = "suspect"
+        return result
+
+    @api.model
+    def _cron_update_lifecycle(self, batch_size=5000):
+        """Daily: customers become dormant as time passes, without any write."""
+        partners = self.search(
+            [("sfa_is_customer", "=", True), ("sfa_lifecycle_override", "=", False)],
+            order="id",
+        )
+        for start in range(0, len(partners), batch_size):
+            batch = partners[start:start + batch_size]
+            computed = batch._sfa_lifecycle_computed()
+            stale = batch.filtered(lambda p: p.sfa_lifecycle_stage != computed[p.id])
+            if stale:
+                self.env.add_to_compute(self._fields["sfa_lifecycle_stage"], stale)
+                stale.flush_recordset(["sfa_lifecycle_stage"])
+            self.env.invalidate_all()
+
+    @api.depends("sfa_last_contact_date", "sfa_category_id.visit_frequency_days", "create_date")
+    def _compute_sfa_next_visit_date(self):
+        for partner in self:
+            days = partner.sfa_category_id.visit_frequency_days
+            if not partner.sfa_is_customer or not days:
+                partner.sfa_next_visit_date = False
+            elif partner.sfa_last_contact_date:
+                partner.sfa_next_visit_date = partner.sfa_last_contact_date + timedelta(days=days)
+            else:
+                partner.sfa_next_visit_date = (
+                    partner.create_date.date() if partner.create_date
+                    else fields.Date.context_today(partner)
+                )
+
+    def _sfa_register_contact(self, date):
+        """Record a contact with these customers (and their companies) on ``date``."""
+        partners = self.commercial_partner_id.filtered(
+            lambda p: not p.sfa_last_contact_date or p.sfa_last_contact_date < date
+        )
+        if partners:
+            partners.sudo().write({"sfa_last_contact_date": date})  # sudo: contact log
+
+    # ------------------------------------------------------------------
+    # Duplicate warning
+    # ------------------------------------------------------------------
+
+    @api.depends("name", "email", "phone", "vat", "is_company", "parent_id")
+    def _compute_sfa_duplicate_keys(self):
+        for partner in self:
+            commercial = not partner.parent_id
+            partner.sfa_name_key = normalize_name(partner.name) if commercial else False
+            partner.sfa_email_domain = email_domain(partner.email)
+            partner.sfa_phone_key = phone_key(partner.phone)
+            partner.sfa_vat_key = vat_key(partner.vat)
+
+    @api.model
+    def _sfa_find_duplicates(self, name=None, email=None, phone=None, vat=None, exclude_ids=()):
+        """Existing customers matching any of the keys, with sudo.
+
+        Callers may only show the name of the match and of its owner.
+        """
+        domains = []
+        if key := normalize_name(name):
+            domains.append(Domain("sfa_name_key", "=", key))
+        if key := email_domain(email):
+            domains.append(Domain("sfa_email_domain", "=", key))
+        if key := phone_key(phone):
+            domains.append(Domain("sfa_phone_key", "=", key))
+        if key := vat_key(vat):
+            domains.append(Domain("sfa_vat_key", "=", key))
+        if not domains:
+            return self.browse()
+        exclude = [i for i in exclude_ids if isinstance(i, int)]
+        domain = Domain.OR(domains) & Domain("sfa_is_customer", "=", True)
+        if exclude:
+            domain &= Domain("id", "not in", exclude) & Domain("commercial_partner_id", "not in", exclude)
+        # sudo: the match may belong to a colleague; only names are disclosed
+        return self.sudo().search(domain, limit=5)
+
+    @api.model
+    def _sfa_duplicate_message(self, matches):
+        if not matches:
+            return False
+        parts = [
+            self.env._("%(name)s (owner: %(owner)s)", name=match.name,
+                       owner=match.user_id.name or self.env._("nobody"))
+            for match in matches
+        ]
+        return self.env._("Possible duplicate of an existing customer: %s", "; ".join(parts))
+
+    @api.depends("name", "email", "phone", "vat", "parent_id")
+    def _compute_sfa_duplicate_warning(self):
+        for partner in self:
+            if partner.parent_id:
+                partner.sfa_duplicate_warning = False
+                continue
+            matches = self._sfa_find_duplicates(
+                partner.name, partner.email, partner.phone, partner.vat,
+                exclude_ids=[partner._origin.id or partner.id],
+            )
+            partner.sfa_duplicate_warning = self._sfa_duplicate_message(matches)
+
+    @api.constrains("name", "email", "phone", "vat")
+    def _check_sfa_duplicate_block(self):
+        for partner in self:
+            company = partner.company_id or self.env.company
+            if partner.parent_id or not partner.sfa_is_customer or not company.sfa_duplicate_block:
+                continue
+            matches = self._sfa_find_duplicates(
+                partner.name, partner.email, partner.phone, partner.vat, exclude_ids=[partner.id]
+            )
+            if matches:
+                raise ValidationError(self._sfa_duplicate_message(matches))
+
+    # ------------------------------------------------------------------
+    # Territory assignment and history
+    # ------------------------------------------------------------------
+
+    @api.constrains("sfa_territory_id", "company_id")
+    def _check_sfa_territory_company(self):
+        self._sfa_check_territory_company()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = super().create(vals_list)
+        commercial = partners.filtered(lambda p: not p.parent_id)
+        manual = commercial.filtered("sfa_territory_id")
+        if manual:
+            self.env["sfa.territory.history"]._record_moves(
+                self._group_by_territory(manual), fields.Date.context_today(self), "manual"
+            )
+            if not self.env.context.get("sfa_territory_auto"):
+                manual.sudo().sfa_territory_locked = True  # sudo: flag set at creation
+        (commercial - manual)._sfa_assign_territories()
+        return partners
+
+    def write(self, vals):
+        tracked = self.filtered(lambda p: not p.parent_id) if "sfa_territory_id" in vals else self.browse()
+        old = {p.id: p.sfa_territory_id.id for p in tracked}
+        if (
+            "sfa_territory_id" in vals
+            and "sfa_territory_locked" not in vals
+            and not self.env.context.get("sfa_territory_auto")
+        ):
+            vals = dict(vals, sfa_territory_locked=bool(vals["sfa_territory_id"]))
+        res = super().write(vals)
+        moved = tracked.filtered(lambda p: p.sfa_territory_id.id != old[p.id])
+        if moved:
+            ctx = self.env.context
+            self.env["sfa.territory.history"]._record_moves(
+                self._group_by_territory(moved),
+                ctx.get("sfa_territory_date") or fields.Date.context_today(self),
+                ctx.get("sfa_territory_reason", "manual"),
+                ctx.get("sfa_territory_rules"),
+            )
+        if TERRITORY_ADDRESS_FIELDS & set(vals) and not self.env.context.get("sfa_territory_auto"):
+            self.filtered(lambda p: not p.parent_id)._sfa_assign_territories()
+        return res
+
+    @api.model
+    def _group_by_territory(self, partners):
+        groups = {}
+        for partner in partners:
+            groups.setdefault(partner.sfa_territory_id.id, []).append(partner.id)
+        return groups
+
+    def _sfa_assign_territories(self, date=None, reason="rule"):
+        """Move unlocked customers of ``self`` to their most specific territory."""
+        candidates = self.filtered(lambda p: not p.sfa_territory_locked and not p.parent_id)
+        if not candidates:
+            return {}
+        best = self.env["sfa.territory.rule"]._best_territories(
+            "res.partner", [("id", "in", candidates.ids)]
+        )
+        moves = {}
+        for partner in candidates:
+            territory_id = best.get(partner.id, (False, False))[0]
+            if territory_id and territory_id != partner.sfa_territory_id.id:
+                moves.setdefault(territory_id, []).append(partner.id)
+        self._sfa_apply_territory_moves(moves, best, date, reason)
+        return moves
+
+    @api.model
+    def _sfa_apply_territory_moves(self, moves, best=None, date=None, reason="rule"):
+        """Write the moves grouped by territory: one write per destination."""
+        rules = {pid: best[pid][1] for ids in moves.values() for pid in ids} if best else {}
+        for territory_id, ids in moves.items():
+            # sudo: the move follows the company's rules, whoever triggered it
+            self.sudo().browse(ids).with_context(
+                sfa_territory_auto=True,
+                sfa_territory_reason=reason,
+                sfa_territory_date=date,
+                sfa_territory_rules=rules,
+            ).write({"sfa_territory_id": territory_id})
+        if moves:
+            partner_ids = [pid for ids in moves.values() for pid in ids]
+            self.env["crm.lead"]._sfa_follow_customer_territory(partner_ids)
+
+    def action_sfa_assign_territory(self):
+        self._sfa_assign_territories()
+        return True
+
+    def action_sfa_unlock_territory(self):
+        self.write({"sfa_territory_locked": False})
+        self._sfa_assign_territories()
+        return True

@@ -1,0 +1,152 @@
+from odoo import api, fields, models, tools
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+SFA_ROLES = [
+    ("director", "Director"),
+    ("manager", "Manager"),
+    ("supervisor", "Supervisor"),
+    ("rep", "Rep"),
+]
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
+
+    sfa_manager_id = fields.Many2one(
+        "res.users",
+        string="Reports To",
+        index="btree_not_null",
+        domain="[('share', '=', False)]",
+        help="The user this salesperson reports to in the sales organisation.",
+    )
+    sfa_direct_report_ids = fields.One2many(
+        "res.users", "sfa_manager_id", string="Direct Reports"
+    )
+    sfa_subordinate_ids = fields.Many2many(
+        "res.users",
+        string="Subordinates",
+        compute="_compute_sfa_subordinate_ids",
+        help="Everyone below this user in the reporting line, at any depth.",
+    )
+    sfa_subordinate_count = fields.Integer(compute="_compute_sfa_subordinate_ids")
+    sfa_role = fields.Selection(
+        SFA_ROLES, string="Sales Role", compute="_compute_sfa_role"
+    )
+    sfa_territory_ids = fields.Many2many(
+        "sfa.territory",
+        "sfa_territory_member_rel",
+        "user_id",
+        "territory_id",
+        string="Covered Territories",
+    )
+    sfa_managed_territory_ids = fields.One2many(
+        "sfa.territory", "manager_id", string="Managed Territories"
+    )
+
+    @api.constrains("sfa_manager_id")
+    def _check_sfa_manager_id(self):
+        if self._has_cycle("sfa_manager_id"):
+            raise ValidationError(
+                self.env._("A user cannot report, directly or not, to themselves.")
+            )
+
+    def _compute_sfa_subordinate_ids(self):
+        below = self._sfa_subordinates_map()
+        for user in self:
+            ids = below.get(user.id, [])
+            user.sfa_subordinate_ids = [fields.Command.set(ids)]
+            user.sfa_subordinate_count = len(ids)
+
+    def _sfa_subordinates_map(self):
+        """Map each user of ``self`` to the ids of everyone below them (one query)."""
+        if not self.ids:
+            return {}
+        self.env["res.users"].flush_model(["sfa_manager_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH RECURSIVE below(root_id, user_id) AS (
+                    SELECT u.sfa_manager_id, u.id
+                      FROM res_users u
+                     WHERE u.sfa_manager_id IN %(ids)s
+                    UNION
+                    SELECT b.root_id, u.id
+                      FROM res_users u
+                      JOIN below b ON u.sfa_manager_id = b.user_id
+                )
+                SELECT root_id, array_agg(user_id ORDER BY user_id)
+                  FROM below GROUP BY root_id
+                """,
+                ids=tuple(self.ids),
+            )
+        )
+        return dict(rows)
+
+    def _compute_sfa_role(self):
+        for user in self:
+            for role, _label in SFA_ROLES:
+                if user.has_group(f"sfa_base.group_sfa_{role}"):
+                    user.sfa_role = role
+                    break
+            else:
+                user.sfa_role = False
+
+    @api.model
+    @tools.ormcache("uid")
+    def _sfa_scope(self, uid):
+        """Return (user ids, territory ids) whose records ``uid`` may see.
+
+        Users: ``uid`` and everyone below them. Territories: every territory
+        in a subtree managed by one of those users. Cached per user; any change
+        of the reporting line or of territory managers clears the cache.
+        """
+        self.env["res.users"].flush_model(["sfa_manager_id"])
+        self.env["sfa.territory"].flush_model(["manager_id", "parent_path"])
+        user_ids = [uid] + self.browse(uid)._sfa_subordinates_map().get(uid, [])
+        territory_ids = [
+            tid
+            for (tid,) in self.env.execute_query(
+                SQL(
+                    """
+                    SELECT t.id
+                      FROM sfa_territory t
+                     WHERE EXISTS (
+                           SELECT 1 FROM sfa_territory m
+                            WHERE m.manager_id IN %(users)s
+                              AND t.parent_path LIKE m.parent_path || '%%')
+                     ORDER BY t.id
+                    """,
+                    users=tuple(user_ids),
+                )
+            )
+        ]
+        return tuple(user_ids), tuple(territory_ids)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        users = super().create(vals_list)
+        if any(vals.get("sfa_manager_id") for vals in vals_list):
+            self.env.registry.clear_cache()
+        return users
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "sfa_manager_id" in vals or "active" in vals:
+            self.env.registry.clear_cache()
+        return res
+
+    def action_open_sfa_org_chart(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Sales Organisation"),
+            "res_model": "res.users",
+            "view_mode": "hierarchy,list,form",
+            "views": [
+                (self.env.ref("sfa_base.res_users_view_hierarchy_sfa").id, "hierarchy"),
+                (False, "list"),
+                (False, "form"),
+            ],
+            "domain": [("share", "=", False)],
+            "context": {"hierarchy_res_id": self.id},
+        }

@@ -1,0 +1,101 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+
+class SfaShare(models.Model):
+    """A record shared with a colleague, read-only or editable, maybe until a date.
+
+    Shares are read by the visibility rule of every model inheriting
+    ``sfa.visibility.mixin``; an expired share grants nothing from the day
+    after its expiry date.
+    """
+
+    _name = "sfa.share"
+    _description = "SFA Share"
+    _order = "id desc"
+
+    res_model = fields.Char("Model", required=True, index=True)
+    res_id = fields.Many2oneReference("Record", model_field="res_model", required=True, index=True)
+    user_id = fields.Many2one(
+        "res.users", "Shared With", required=True, index=True, ondelete="cascade",
+        domain="[('share', '=', False)]",
+    )
+    access = fields.Selection(
+        [("read", "Read"), ("edit", "Edit")], required=True, default="read"
+    )
+    date_expiry = fields.Date("Expires On", help="Last day the share grants access.")
+    granted_by_id = fields.Many2one(
+        "res.users", "Granted By", required=True, default=lambda self: self.env.user,
+        ondelete="cascade",
+    )
+    note = fields.Char()
+    company_id = fields.Many2one("res.company", default=lambda self: self.env.company)
+    active = fields.Boolean(default=True)
+    is_expired = fields.Boolean(compute="_compute_is_expired")
+    record_name = fields.Char("Shared Record", compute="_compute_record_name")
+
+    _record_user_uniq = models.UniqueIndex(
+        "(res_model, res_id, user_id) WHERE active",
+        "This record is already shared with this user.",
+    )
+
+    @api.depends("date_expiry")
+    def _compute_is_expired(self):
+        today = fields.Date.context_today(self)
+        for share in self:
+            share.is_expired = bool(share.date_expiry and share.date_expiry < today)
+
+    @api.depends("res_model", "res_id")
+    def _compute_record_name(self):
+        for share in self:
+            # sudo: only the display name of the shared record is shown
+            record = self.env[share.res_model].sudo().browse(share.res_id).exists()
+            share.record_name = record.display_name if record else False
+
+    @api.model
+    def _sfa_shared_res_ids(self, res_model, user_id, mode="read"):
+        """Ids of ``res_model`` records shared with ``user_id``, not expired."""
+        self.flush_model()
+        access = ("read", "edit") if mode == "read" else ("edit",)
+        today = fields.Date.context_today(self)
+        return [
+            res_id
+            for (res_id,) in self.env.execute_query(
+                SQL(
+                    """SELECT res_id FROM sfa_share
+                        WHERE res_model = %s AND user_id = %s AND active
+                          AND access IN %s
+                          AND (date_expiry IS NULL OR date_expiry >= %s)""",
+                    res_model, user_id, access, today,
+                )
+            )
+        ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        shares = super().create(vals_list)
+        shares._check_granter_access()
+        return shares
+
+    def _check_granter_access(self):
+        """Only someone who may edit a record may share it."""
+        for share in self:
+            if not self.env.su and share.granted_by_id != self.env.user:
+                raise UserError(self.env._("A share is always granted in your own name."))
+            if share.user_id == share.granted_by_id:
+                raise UserError(self.env._("You cannot share a record with yourself."))
+            record = self.env[share.res_model].browse(share.res_id)
+            record.with_user(share.granted_by_id).check_access("write")
+
+    def write(self, vals):
+        if not self.env.su and {"res_model", "res_id", "user_id", "granted_by_id"} & set(vals):
+            raise UserError(
+                self.env._("Revoke the share and grant a new one instead of moving it.")
+            )
+        return super().write(vals)
+
+    @api.model
+    def _cron_archive_expired(self):
+        expired = self.search([("date_expiry", "<", fields.Date.context_today(self))])
+        expired.active = False

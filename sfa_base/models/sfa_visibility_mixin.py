@@ -1,0 +1,120 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.fields import Domain
+
+
+class SfaVisibilityMixin(models.AbstractModel):
+    """Hierarchical visibility shared by every owned SFA record.
+
+    A record is visible to a user when it is unowned, owned by the user or
+    anyone below them in the reporting line, lies in a territory subtree they
+    (or someone below them) manage, or is shared with them. It is editable on
+    the same terms, except that only shares with edit access count.
+
+    Inheriting models get two searchable booleans, ``sfa_visible`` and
+    ``sfa_editable``; their record rules are then the same two lines for
+    every model::
+
+        [('sfa_visible', '=', True)]    read rule, group_sfa_rep
+        [('sfa_editable', '=', True)]   write/create/unlink rule, group_sfa_rep
+
+    plus ``[(1, '=', 1)]`` for ``group_sfa_director``. The search methods turn
+    the user's scope into plain ``IN`` lists, so the database can use the
+    indexes on the owner and territory columns.
+    """
+
+    _name = "sfa.visibility.mixin"
+    _description = "SFA Hierarchical Visibility"
+
+    # Field holding the owner (Odoo's own salesperson field).
+    _sfa_owner_field = "user_id"
+    # Field holding the territory, or False when the model has none.
+    _sfa_territory_field = "sfa_territory_id"
+    # Shares are recorded on (model, id); models reporting on another model
+    # (crm.activity.report on crm.lead) point at it with these two attributes.
+    _sfa_share_model = None
+    _sfa_share_field = "id"
+
+    sfa_visible = fields.Boolean(
+        string="Visible to Me",
+        compute="_compute_sfa_access",
+        search="_search_sfa_visible",
+    )
+    sfa_editable = fields.Boolean(
+        string="Editable by Me",
+        compute="_compute_sfa_access",
+        search="_search_sfa_editable",
+    )
+
+    @api.depends_context("uid")
+    def _compute_sfa_access(self):
+        visible = self.filtered_domain(self._sfa_access_domain("read"))
+        editable = self.filtered_domain(self._sfa_access_domain("write"))
+        for record in self:
+            record.sfa_visible = record in visible
+            record.sfa_editable = record in editable
+
+    def _search_sfa_visible(self, operator, value):
+        return self._sfa_search_access("read", operator, value)
+
+    def _search_sfa_editable(self, operator, value):
+        return self._sfa_search_access("write", operator, value)
+
+    def _sfa_search_access(self, mode, operator, value):
+        if operator in ("=", "!="):
+            value = [value]
+            operator = "in" if operator == "=" else "not in"
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        positive = any(value) == (operator == "in")
+        domain = self._sfa_access_domain(mode)
+        return domain if positive else ~domain
+
+    @api.model
+    def _sfa_access_domain(self, mode="read"):
+        """Domain of the records the current user may read (or write)."""
+        user = self.env.user
+        if user._is_superuser() or user.has_group("sfa_base.group_sfa_director"):
+            return Domain.TRUE
+        user_ids, territory_ids = self.env["res.users"]._sfa_scope(user.id)
+        owner = self._sfa_owner_field
+        domains = [Domain(owner, "=", False), Domain(owner, "in", list(user_ids))]
+        if self._sfa_territory_field and territory_ids:
+            domains.append(Domain(self._sfa_territory_field, "in", list(territory_ids)))
+        shared_ids = self.env["sfa.share"]._sfa_shared_res_ids(
+            self._sfa_share_model or self._name, user.id, mode
+        )
+        if shared_ids:
+            domains.append(Domain(self._sfa_share_field, "in", shared_ids))
+        domains.extend(self._sfa_extra_access_domains(mode))
+        return Domain.OR(domains)
+
+    @api.model
+    def _sfa_extra_access_domains(self, mode):
+        """Hook: further domains granting access (e.g. a customer of a shared deal)."""
+        return []
+
+    def _sfa_owner_users(self):
+        return self[self._sfa_owner_field]
+
+    def _sfa_check_territory_company(self):
+        """A territory belongs to one company: a record of another cannot be in it."""
+        for record in self:
+            territory = record[self._sfa_territory_field]
+            if territory and record.company_id and territory.company_id != record.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(record)s belongs to %(company)s and cannot be in territory "
+                        "%(territory)s of %(other)s.",
+                        record=record.display_name,
+                        company=record.company_id.name,
+                        territory=territory.display_name,
+                        other=territory.company_id.name,
+                    )
+                )
+
+    def action_sfa_share(self):
+        return self.env["sfa.share.wizard"]._action_open(self)
+
+    def action_sfa_delegate(self):
+        return self.env["sfa.delegate.wizard"]._action_open(self)

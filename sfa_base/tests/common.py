@@ -1,0 +1,105 @@
+from odoo.tests import TransactionCase, new_test_user
+
+
+class SfaCase(TransactionCase):
+    """A small sales force, two regions and customers owned across it.
+
+    director
+      manager
+        supervisor
+          rep_a, rep_b
+      manager_2
+        rep_c
+    territory_manager: manages the South region, outside the reporting line
+    other_rep: a rep of another company
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_notrack=True))
+        env = cls.env
+        cls.company = env.company
+        cls.company_2 = env["res.company"].create({"name": "Other Company"})
+
+        def user(login, role, manager=None, company=None):
+            company = company or cls.company
+            return new_test_user(
+                env, login=login, groups=f"sfa_base.group_sfa_{role}", name=login.replace("_", " ").title(),
+                company_id=company.id, company_ids=[company.id],
+                sfa_manager_id=manager.id if manager else False,
+            )
+
+        cls.director = user("director", "director")
+        cls.manager = user("manager", "manager", cls.director)
+        cls.manager_2 = user("manager_2", "manager", cls.director)
+        cls.supervisor = user("supervisor", "supervisor", cls.manager)
+        cls.rep_a = user("rep_a", "rep", cls.supervisor)
+        cls.rep_b = user("rep_b", "rep", cls.supervisor)
+        cls.rep_c = user("rep_c", "rep", cls.manager_2)
+        cls.territory_manager = user("territory_manager", "supervisor", cls.director)
+        cls.other_rep = user("other_rep", "rep", company=cls.company_2)
+
+        cls.fr = env.ref("base.fr")
+        cls.be = env.ref("base.be")
+        Territory = env["sfa.territory"]
+        cls.t_country = Territory.create({"name": "France", "code": "FR", "type": "country"})
+        cls.t_north = Territory.create({
+            "name": "North", "code": "FR-N", "type": "region", "parent_id": cls.t_country.id,
+            "manager_id": cls.manager.id, "member_ids": [(6, 0, [cls.rep_a.id, cls.rep_b.id])],
+        })
+        cls.t_south = Territory.create({
+            "name": "South", "code": "FR-S", "type": "region", "parent_id": cls.t_country.id,
+            "manager_id": cls.territory_manager.id, "member_ids": [(6, 0, [cls.rep_c.id])],
+        })
+        cls.t_lille = Territory.create({
+            "name": "Lille", "code": "FR-N-LIL", "type": "city", "parent_id": cls.t_north.id,
+        })
+        cls.t_marseille = Territory.create({
+            "name": "Marseille", "code": "FR-S-MRS", "type": "city", "parent_id": cls.t_south.id,
+        })
+        Rule = env["sfa.territory.rule"]
+        Rule.create({"territory_id": cls.t_country.id, "country_ids": [(6, 0, cls.fr.ids)]})
+        Rule.create({"territory_id": cls.t_lille.id, "zip_prefixes": "59"})
+        Rule.create({"territory_id": cls.t_marseille.id, "zip_from": "13000", "zip_to": "13016"})
+
+        Partner = env["res.partner"]
+        cls.cust_a = Partner.create({
+            "name": "Alpha SARL", "is_company": True, "user_id": cls.rep_a.id,
+            "country_id": cls.fr.id, "zip": "59000", "email": "info@alpha.fr",
+        })
+        cls.cust_b = Partner.create({
+            "name": "Bravo SA", "is_company": True, "user_id": cls.rep_b.id,
+            "country_id": cls.fr.id, "zip": "59100",
+        })
+        cls.cust_c = Partner.create({
+            "name": "Charlie", "is_company": True, "user_id": cls.rep_c.id,
+            "country_id": cls.fr.id, "zip": "13005",
+        })
+        cls.cust_free = Partner.create({"name": "Unowned Prospect", "is_company": True})
+        cls.cust_other = Partner.create({
+            "name": "Other Co Customer", "is_company": True, "user_id": cls.other_rep.id,
+            "company_id": cls.company_2.id,
+        })
+
+        Lead = env["crm.lead"]
+        cls.lead_a = Lead.create({"name": "Deal A", "type": "opportunity", "user_id": cls.rep_a.id,
+                                  "partner_id": cls.cust_a.id, "expected_revenue": 1000})
+        cls.lead_b = Lead.create({"name": "Deal B", "type": "opportunity", "user_id": cls.rep_b.id,
+                                  "partner_id": cls.cust_b.id, "expected_revenue": 2000})
+        cls.lead_c = Lead.create({"name": "Deal C", "type": "opportunity", "user_id": cls.rep_c.id,
+                                  "partner_id": cls.cust_c.id, "expected_revenue": 3000})
+        cls.lead_free = Lead.create({"name": "Unassigned Deal", "type": "opportunity", "user_id": False,
+                                     "company_id": cls.company.id})
+        cls.lead_other = Lead.create({
+            "name": "Other Co Deal", "type": "opportunity", "user_id": cls.other_rep.id,
+            "company_id": cls.company_2.id,
+        })
+        cls.all_leads = cls.lead_a | cls.lead_b | cls.lead_c | cls.lead_free | cls.lead_other
+        cls.all_customers = cls.cust_a | cls.cust_b | cls.cust_c | cls.cust_free | cls.cust_other
+
+    def visible_leads(self, user):
+        return self.env["crm.lead"].with_user(user).search([("id", "in", self.all_leads.ids)])
+
+    def visible_customers(self, user):
+        return self.env["res.partner"].with_user(user).search([("id", "in", self.all_customers.ids)])

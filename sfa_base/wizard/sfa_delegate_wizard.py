@@ -1,0 +1,61 @@
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class SfaDelegateWizard(models.TransientModel):
+    """Reassign a customer or deal with a note and a follow-up for the new owner."""
+
+    _name = "sfa.delegate.wizard"
+    _description = "Delegate to a Colleague"
+
+    res_model = fields.Char(required=True)
+    res_ids = fields.Json(required=True)
+    user_id = fields.Many2one(
+        "res.users", "New Owner", required=True, domain="[('share', '=', False)]"
+    )
+    note = fields.Text(required=True)
+    date_deadline = fields.Date(
+        "Follow up by", required=True, default=fields.Date.context_today
+    )
+
+    @api.model
+    def _action_open(self, records):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Delegate"),
+            "res_model": self._name,
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_res_model": records._name, "default_res_ids": records.ids},
+        }
+
+    def action_delegate(self):
+        self.ensure_one()
+        if not self.user_id.active:
+            raise UserError(self.env._("You cannot delegate to an archived user."))
+        records = self.env[self.res_model].browse(self.res_ids).exists()
+        records.check_access("write")
+        owner_field = records._sfa_owner_field
+        previous = records.mapped(owner_field)
+        if previous == self.user_id:
+            raise UserError(self.env._("%s already owns these records.", self.user_id.name))
+        body = Markup("%s<br/>%s") % (
+            self.env._("Delegated to %(user)s by %(by)s.", user=self.user_id.name,
+                       by=self.env.user.name),
+            self.note,
+        )
+        for record in records:
+            record.message_post(body=body, subtype_xmlid="mail.mt_note")
+            # sudo: the new owner's follow-up is created on their behalf
+            record.sudo().activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=self.date_deadline,
+                summary=self.env._("Delegated by %s", self.env.user.name),
+                note=self.note,
+                user_id=self.user_id.id,
+            )
+        # Last: the delegating rep may lose access to the records.
+        records.write({owner_field: self.user_id.id})
+        return {"type": "ir.actions.act_window_close"}

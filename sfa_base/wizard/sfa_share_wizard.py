@@ -1,0 +1,72 @@
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class SfaShareWizard(models.TransientModel):
+    _name = "sfa.share.wizard"
+    _description = "Share with Colleagues"
+
+    res_model = fields.Char(required=True)
+    res_ids = fields.Json(required=True)
+    record_count = fields.Integer(compute="_compute_record_count")
+    user_ids = fields.Many2many(
+        "res.users", string="Colleagues", required=True, domain="[('share', '=', False)]"
+    )
+    access = fields.Selection([("read", "Read"), ("edit", "Edit")], required=True, default="read")
+    date_expiry = fields.Date("Until", help="Last day of access; empty means no end.")
+    note = fields.Char()
+
+    @api.depends("res_ids")
+    def _compute_record_count(self):
+        for wizard in self:
+            wizard.record_count = len(wizard.res_ids or [])
+
+    @api.model
+    def _action_open(self, records):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Share"),
+            "res_model": self._name,
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_res_model": records._name, "default_res_ids": records.ids},
+        }
+
+    def action_share(self):
+        self.ensure_one()
+        if self.date_expiry and self.date_expiry < fields.Date.context_today(self):
+            raise UserError(self.env._("A share cannot expire in the past."))
+        records = self.env[self.res_model].browse(self.res_ids).exists()
+        records.check_access("write")
+        Share = self.env["sfa.share"]
+        existing = Share.search([
+            ("res_model", "=", self.res_model), ("res_id", "in", records.ids),
+            ("user_id", "in", self.user_ids.ids),
+        ])
+        existing.active = False
+        Share.create([
+            {
+                "res_model": self.res_model,
+                "res_id": record.id,
+                "user_id": user.id,
+                "access": self.access,
+                "date_expiry": self.date_expiry,
+                "note": self.note,
+            }
+            for record in records
+            for user in self.user_ids
+        ])
+        access = dict(self._fields["access"]._description_selection(self.env))[self.access]
+        body = Markup("%s") % self.env._(
+            "Shared with %(users)s (%(access)s)%(until)s.",
+            users=", ".join(self.user_ids.mapped("name")),
+            access=access,
+            until=self.env._(" until %s", self.date_expiry) if self.date_expiry else "",
+        )
+        if self.note:
+            body += Markup("<br/>") + self.note
+        for record in records:
+            record.message_post(body=body, subtype_xmlid="mail.mt_note")
+        return {"type": "ir.actions.act_window_close"}
