@@ -11,3 +11,4 @@ from . import res_partner
 from . import crm_lead
 from . import crm_activity_report
 from . import mail_activity
+from . import sfa_demo

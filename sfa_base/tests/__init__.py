@@ -1,1 +1,4 @@
 from . import test_visibility
+from . import test_territory
+from . import test_realignment
+from . import test_handover

@@ -117,14 +117,16 @@ class SfaHandoverWizard(models.TransientModel):
                 assignment[recipients.id] = records.ids
             return assignment
         load = Counter({u.id: 0 for u in recipients})
+        Partner = self.env["res.partner"].sudo()  # only reads the customer of each record
+        Lead = self.env["crm.lead"].sudo()
         for record in records:
             partner_id = False
             if model == "crm.lead":
-                partner_id = record.commercial_partner_id.id
+                partner_id = record.partner_id.commercial_partner_id.id
             elif model == "mail.activity" and record.res_model == "res.partner":
-                partner_id = self.env["res.partner"].sudo().browse(record.res_id).commercial_partner_id.id
+                partner_id = Partner.browse(record.res_id).commercial_partner_id.id
             elif model == "mail.activity" and record.res_model == "crm.lead":
-                partner_id = self.env["crm.lead"].sudo().browse(record.res_id).commercial_partner_id.id
+                partner_id = Lead.browse(record.res_id).partner_id.commercial_partner_id.id
             user_id = owner_of_partner.get(partner_id) or min(load, key=lambda u: (load[u], u))
             load[user_id] += 1
             assignment[user_id].append(record.id)
