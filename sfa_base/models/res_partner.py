@@ -17,7 +17,7 @@ LIFECYCLE_STAGES = [
 
 # Legal forms dropped before comparing company names (lower case, no dots).
 LEGAL_SUFFIXES = (
-    "co ltd", "company limited", "limited", "ltd", "llc", "inc", "incorporated",
+    "co ltd", "coltd", "company limited", "limited", "ltd", "llc", "inc", "incorporated",
     "corp", "corporation", "company", "co", "plc", "gmbh", "ag", "sa", "sas",
     "sarl", "srl", "spa", "bv", "nv", "oy", "ab", "as", "kk", "pte", "pty",
     "jsc", "tnhh", "cổ phần", "công ty", "cong ty", "co phan",
@@ -33,7 +33,7 @@ TERRITORY_ADDRESS_FIELDS = {"country_id", "state_id", "zip", "industry_id", "cat
 
 def normalize_name(name):
     """Company name without legal form, punctuation, case or spaces."""
-    value = (name or "").lower().replace(".", " ")
+    value = (name or "").lower().replace(".", "")
     for suffix in sorted(LEGAL_SUFFIXES, key=len, reverse=True):
         if not suffix.isascii():
             value = value.replace(suffix, " ")
