@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -57,9 +57,14 @@ class SfaShare(models.Model):
     def _sfa_shared_res_ids(self, res_model, user_id, mode="read"):
         """Ids of ``res_model`` records shared with ``user_id``, not expired."""
         self.flush_model()
+        return list(self._sfa_shared_res_ids_on(res_model, user_id, mode, fields.Date.context_today(self)))
+
+    @api.model
+    @tools.ormcache("res_model", "user_id", "mode", "today")
+    def _sfa_shared_res_ids_on(self, res_model, user_id, mode, today):
+        """Cached per day: every change of a share clears the cache."""
         access = ("read", "edit") if mode == "read" else ("edit",)
-        today = fields.Date.context_today(self)
-        return [
+        return tuple([
             res_id
             for (res_id,) in self.env.execute_query(
                 SQL(
@@ -70,13 +75,19 @@ class SfaShare(models.Model):
                     res_model, user_id, access, today,
                 )
             )
-        ]
+        ])
 
     @api.model_create_multi
     def create(self, vals_list):
         shares = super().create(vals_list)
         shares._check_granter_access()
+        self.env.registry.clear_cache()
         return shares
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()
+        return res
 
     def _check_granter_access(self):
         """Only someone who may edit a record may share it."""
@@ -93,7 +104,9 @@ class SfaShare(models.Model):
             raise UserError(
                 self.env._("Revoke the share and grant a new one instead of moving it.")
             )
-        return super().write(vals)
+        res = super().write(vals)
+        self.env.registry.clear_cache()
+        return res
 
     @api.model
     def _cron_archive_expired(self):

@@ -77,6 +77,25 @@ class TestVisibility(SfaCase):
         self.cust_b.with_user(self.manager).write({"phone": "+33 3 20 00 00 00"})
         self.assertEqual(self.cust_b.phone, "+33 3 20 00 00 00")
 
+    def test_customers_unlink_export_read_group(self):
+        self.manager.group_ids += self.env.ref("base.group_partner_manager")
+        with self.assertRaises(AccessError):
+            self.cust_c.with_user(self.manager).unlink()
+        mine = self.env["res.partner"].create({"name": "Scratch", "user_id": self.rep_b.id})
+        mine.with_user(self.manager).unlink()
+        self.assertFalse(mine.exists())
+        self.manager.group_ids += self.env.ref("base.group_allow_export")
+        Partner = self.env["res.partner"].with_user(self.manager)
+        rows = Partner.search([("id", "in", self.all_customers.ids)]).export_data(["name"])["datas"]
+        self.assertEqual({r[0] for r in rows}, {"Alpha SARL", "Bravo SA", "Unowned Prospect"})
+        groups = Partner.formatted_read_group(
+            [("id", "in", self.all_customers.ids)], ["sfa_territory_id"], ["__count"]
+        )
+        counts = {g["sfa_territory_id"][0] if g["sfa_territory_id"] else False: g["__count"] for g in groups}
+        self.assertEqual(counts, {self.t_lille.id: 2, False: 1})
+        names = Partner.name_search("a")
+        self.assertNotIn(self.cust_c.id, [n[0] for n in names])
+
     def test_rep_cannot_create_for_someone_outside(self):
         with self.assertRaises(AccessError):
             self.env["crm.lead"].with_user(self.rep_a).create(

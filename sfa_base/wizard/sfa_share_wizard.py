@@ -41,11 +41,13 @@ class SfaShareWizard(models.TransientModel):
         records = self.env[self.res_model].browse(self.res_ids).exists()
         records.check_access("write")
         Share = self.env["sfa.share"]
-        existing = Share.search([
+        # sudo: a new share replaces any earlier one, whoever granted it
+        existing = Share.sudo().search([
             ("res_model", "=", self.res_model), ("res_id", "in", records.ids),
             ("user_id", "in", self.user_ids.ids),
         ])
         existing.active = False
+        existing.flush_recordset(["active"])
         Share.create([
             {
                 "res_model": self.res_model,
