@@ -116,12 +116,17 @@ class ResPartner(models.Model):
 
     @api.model
     def _sfa_extra_access_domains(self, mode):
-        """A deal shared with the user lets them read its customer and contacts."""
+        """A shared customer comes with its contacts; a shared deal lets the
+        colleague read its customer and contacts."""
+        Share = self.env["sfa.share"]
+        domains = []
+        if partner_ids := Share._sfa_shared_res_ids("res.partner", self.env.uid, mode):
+            domains.append(Domain("commercial_partner_id", "in", partner_ids))
         if mode != "read":
-            return []
-        lead_ids = self.env["sfa.share"]._sfa_shared_res_ids("crm.lead", self.env.uid, "read")
+            return domains
+        lead_ids = Share._sfa_shared_res_ids("crm.lead", self.env.uid, "read")
         if not lead_ids:
-            return []
+            return domains
         rows = self.env.execute_query(
             SQL(
                 """SELECT DISTINCT p.commercial_partner_id FROM crm_lead l
@@ -130,7 +135,7 @@ class ResPartner(models.Model):
                 tuple(lead_ids),
             )
         )
-        return [Domain("commercial_partner_id", "in", [r[0] for r in rows])]
+        return domains + [Domain("commercial_partner_id", "in", [r[0] for r in rows])]
 
     # ------------------------------------------------------------------
     # Customer, lifecycle and visits
@@ -187,11 +192,11 @@ class ResPartner(models.Model):
         return facts
 
     def _sfa_lifecycle_computed(self):
-        facts = self._sfa_lifecycle_facts()
+        facts = self._origin._sfa_lifecycle_facts()
         today = fields.Date.context_today(self)
         result = {}
         for partner in self:
-            fact = facts.get(partner.id, {})
+            fact = facts.get(partner._origin.id, {})
             dormant_after = timedelta(days=partner.company_id.sfa_dormant_days
                                       or self.env.company.sfa_dormant_days or 365)
             recent = [d for d in (fact.get("won"), partner.sfa_last_contact_date) if d]
@@ -278,7 +283,11 @@ class ResPartner(models.Model):
         if not domains:
             return self.browse()
         exclude = [i for i in exclude_ids if isinstance(i, int)]
-        domain = Domain.OR(domains) & Domain("sfa_is_customer", "=", True)
+        domain = (
+            Domain.OR(domains)
+            & Domain("sfa_is_customer", "=", True)
+            & Domain("company_id", "in", [False, *self.env.companies.ids])
+        )
         if exclude:
             domain &= Domain("id", "not in", exclude) & Domain("commercial_partner_id", "not in", exclude)
         # sudo: the match may belong to a colleague; only names are disclosed

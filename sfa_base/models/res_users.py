@@ -56,7 +56,7 @@ class ResUsers(models.Model):
         for user in self:
             ids = below.get(user.id, [])
             user.sfa_subordinate_ids = [fields.Command.set(ids)]
-            user.sfa_subordinate_count = len(ids)
+            user.sfa_subordinate_count = len(user.sfa_subordinate_ids)
 
     def _sfa_subordinates_map(self):
         """Map each user of ``self`` to the ids of everyone below them (one query)."""

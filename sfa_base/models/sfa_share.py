@@ -80,8 +80,11 @@ class SfaShare(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         shares = super().create(vals_list)
-        shares._check_granter_access()
-        self.env.registry.clear_cache()
+        try:
+            shares._check_granter_access()
+        finally:
+            # also when refused: the check itself may have cached a partial state
+            self.env.registry.clear_cache()
         return shares
 
     def unlink(self):
