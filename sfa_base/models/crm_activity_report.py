@@ -9,7 +9,9 @@ class CrmActivityReport(models.Model):
     _sfa_share_model = "crm.lead"
     _sfa_share_field = "lead_id"
 
-    sfa_territory_id = fields.Many2one("sfa.territory", string="Territory", readonly=True)
+    sfa_territory_id = fields.Many2one(
+        "sfa.territory", string="Territory", readonly=True
+    )
 
     def _select(self):
         return super()._select() + ", l.sfa_territory_id"

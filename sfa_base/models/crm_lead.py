@@ -9,11 +9,16 @@ class CrmLead(models.Model):
     _inherit = ["crm.lead", "sfa.visibility.mixin"]
 
     sfa_territory_id = fields.Many2one(
-        "sfa.territory", string="Territory", index="btree_not_null", tracking=True,
-        domain="[('company_id', 'in', [company_id] if company_id else allowed_company_ids)]",
+        "sfa.territory",
+        string="Territory",
+        index="btree_not_null",
+        tracking=True,
+        domain="[('company_id', 'in', "
+        "[company_id] if company_id else allowed_company_ids)]",
     )
     sfa_category_id = fields.Many2one(
-        related="partner_id.commercial_partner_id.sfa_category_id", string="Customer Category",
+        related="partner_id.commercial_partner_id.sfa_category_id",
+        string="Customer Category",
     )
     sfa_duplicate_warning = fields.Char(compute="_compute_sfa_duplicate_warning")
 
@@ -44,7 +49,9 @@ class CrmLead(models.Model):
         if "sfa_territory_id" not in vals and (
             "partner_id" in vals or LEAD_ADDRESS_FIELDS & set(vals)
         ):
-            self.filtered(lambda lead: lead.won_status == "pending")._sfa_assign_territories()
+            self.filtered(
+                lambda lead: lead.won_status == "pending"
+            )._sfa_assign_territories()
         return res
 
     def _sfa_assign_territories(self):
@@ -76,6 +83,7 @@ class CrmLead(models.Model):
     def _sfa_follow_customer_territory(self, partner_ids):
         """Open deals move with their customer; closed ones keep their history."""
         leads = self.sudo().search(
-            Domain("partner_id.commercial_partner_id", "in", partner_ids) & Domain("won_status", "=", "pending")
+            Domain("partner_id.commercial_partner_id", "in", partner_ids)
+            & Domain("won_status", "=", "pending")
         )
         leads._sfa_assign_territories()

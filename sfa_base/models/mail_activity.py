@@ -11,7 +11,9 @@ class MailActivity(models.Model):
             if res_model not in ("res.partner", "crm.lead"):
                 continue
             # sudo: only the customer's last-contact date is updated
-            records = self.env[res_model].sudo().browse(activities.mapped("res_id")).exists()
+            records = (
+                self.env[res_model].sudo().browse(activities.mapped("res_id")).exists()
+            )
             partners |= records if res_model == "res.partner" else records.partner_id
         result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
         if partners:

@@ -9,7 +9,8 @@ class ResCompany(models.Model):
         help="Refuse to save a customer matching an existing one instead of warning.",
     )
     sfa_dormant_days = fields.Integer(
-        "Dormant After (days)", default=365,
+        "Dormant After (days)",
+        default=365,
         help="A customer with no won deal or contact for this long becomes dormant.",
     )
 

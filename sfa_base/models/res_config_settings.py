@@ -7,4 +7,6 @@ class ResConfigSettings(models.TransientModel):
     sfa_duplicate_block = fields.Boolean(
         related="company_id.sfa_duplicate_block", readonly=False
     )
-    sfa_dormant_days = fields.Integer(related="company_id.sfa_dormant_days", readonly=False)
+    sfa_dormant_days = fields.Integer(
+        related="company_id.sfa_dormant_days", readonly=False
+    )

@@ -17,18 +17,72 @@ LIFECYCLE_STAGES = [
 
 # Legal forms dropped before comparing company names (lower case, no dots).
 LEGAL_SUFFIXES = (
-    "co ltd", "coltd", "company limited", "limited", "ltd", "llc", "inc", "incorporated",
-    "corp", "corporation", "company", "co", "plc", "gmbh", "ag", "sa", "sas",
-    "sarl", "srl", "spa", "bv", "nv", "oy", "ab", "as", "kk", "pte", "pty",
-    "jsc", "tnhh", "cổ phần", "công ty", "cong ty", "co phan",
-    "股份有限公司", "有限责任公司", "有限公司", "集团", "公司",
+    "co ltd",
+    "coltd",
+    "company limited",
+    "limited",
+    "ltd",
+    "llc",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "company",
+    "co",
+    "plc",
+    "gmbh",
+    "ag",
+    "sa",
+    "sas",
+    "sarl",
+    "srl",
+    "spa",
+    "bv",
+    "nv",
+    "oy",
+    "ab",
+    "as",
+    "kk",
+    "pte",
+    "pty",
+    "jsc",
+    "tnhh",
+    "cổ phần",
+    "công ty",
+    "cong ty",
+    "co phan",
+    "股份有限公司",
+    "有限责任公司",
+    "有限公司",
+    "集团",
+    "公司",
 )
 FREE_MAIL_DOMAINS = {
-    "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com",
-    "live.com", "icloud.com", "aol.com", "qq.com", "163.com", "126.com",
-    "sina.com", "yeah.net", "foxmail.com", "protonmail.com", "gmx.com", "mail.ru",
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "hotmail.com",
+    "outlook.com",
+    "live.com",
+    "icloud.com",
+    "aol.com",
+    "qq.com",
+    "163.com",
+    "126.com",
+    "sina.com",
+    "yeah.net",
+    "foxmail.com",
+    "protonmail.com",
+    "gmx.com",
+    "mail.ru",
 }
-TERRITORY_ADDRESS_FIELDS = {"country_id", "state_id", "zip", "industry_id", "category_id"}
+TERRITORY_ADDRESS_FIELDS = {
+    "country_id",
+    "state_id",
+    "zip",
+    "industry_id",
+    "category_id",
+}
 
 
 def normalize_name(name):
@@ -65,8 +119,12 @@ class ResPartner(models.Model):
     _inherit = ["res.partner", "sfa.visibility.mixin"]
 
     sfa_territory_id = fields.Many2one(
-        "sfa.territory", string="Territory", index="btree_not_null", tracking=True,
-        domain="[('company_id', 'in', [company_id] if company_id else allowed_company_ids)]",
+        "sfa.territory",
+        string="Territory",
+        index="btree_not_null",
+        tracking=True,
+        domain="[('company_id', 'in', "
+        "[company_id] if company_id else allowed_company_ids)]",
     )
     sfa_territory_locked = fields.Boolean(
         "Territory Locked",
@@ -76,21 +134,30 @@ class ResPartner(models.Model):
         "sfa.territory.history", "partner_id", string="Territory History"
     )
     sfa_category_id = fields.Many2one(
-        "sfa.customer.category", string="Customer Category", tracking=True,
+        "sfa.customer.category",
+        string="Customer Category",
+        tracking=True,
         index="btree_not_null",
     )
     sfa_is_customer = fields.Boolean(
-        "Is a Customer Record", compute="_compute_sfa_is_customer", store=True,
+        "Is a Customer Record",
+        compute="_compute_sfa_is_customer",
+        store=True,
         help="A company or individual the sales force sells to: not a contact "
         "person of another partner, not a user.",
     )
     sfa_lifecycle_override = fields.Selection(
-        LIFECYCLE_STAGES, string="Lifecycle Override",
+        LIFECYCLE_STAGES,
+        string="Lifecycle Override",
         help="Set to force the lifecycle stage instead of computing it.",
     )
     sfa_lifecycle_stage = fields.Selection(
-        LIFECYCLE_STAGES, string="Lifecycle Stage", compute="_compute_sfa_lifecycle_stage",
-        store=True, tracking=True, index=True,
+        LIFECYCLE_STAGES,
+        string="Lifecycle Stage",
+        compute="_compute_sfa_lifecycle_stage",
+        store=True,
+        tracking=True,
+        index=True,
     )
     sfa_last_contact_date = fields.Date(
         "Last Contact", help="Last done activity or action with this customer."
@@ -98,16 +165,26 @@ class ResPartner(models.Model):
     sfa_next_visit_date = fields.Date(
         "Next Visit Due", compute="_compute_sfa_next_visit_date", store=True, index=True
     )
-    sfa_name_key = fields.Char(compute="_compute_sfa_duplicate_keys", store=True, index=True)
-    sfa_email_domain = fields.Char(compute="_compute_sfa_duplicate_keys", store=True, index=True)
-    sfa_phone_key = fields.Char(compute="_compute_sfa_duplicate_keys", store=True, index=True)
-    sfa_vat_key = fields.Char(compute="_compute_sfa_duplicate_keys", store=True, index=True)
+    sfa_name_key = fields.Char(
+        compute="_compute_sfa_duplicate_keys", store=True, index=True
+    )
+    sfa_email_domain = fields.Char(
+        compute="_compute_sfa_duplicate_keys", store=True, index=True
+    )
+    sfa_phone_key = fields.Char(
+        compute="_compute_sfa_duplicate_keys", store=True, index=True
+    )
+    sfa_vat_key = fields.Char(
+        compute="_compute_sfa_duplicate_keys", store=True, index=True
+    )
     sfa_duplicate_warning = fields.Char(compute="_compute_sfa_duplicate_warning")
 
     @api.model
     def _commercial_fields(self):
         return super()._commercial_fields() + [
-            "sfa_territory_id", "sfa_territory_locked", "sfa_category_id",
+            "sfa_territory_id",
+            "sfa_territory_locked",
+            "sfa_category_id",
         ]
 
     # ------------------------------------------------------------------
@@ -152,9 +229,13 @@ class ResPartner(models.Model):
             )
 
     @api.depends(
-        "sfa_lifecycle_override", "sfa_category_id.is_key_account", "sfa_last_contact_date",
-        "opportunity_ids.won_status", "opportunity_ids.date_closed",
+        "sfa_lifecycle_override",
+        "sfa_category_id.is_key_account",
+        "sfa_last_contact_date",
+        "opportunity_ids.won_status",
+        "opportunity_ids.date_closed",
         "child_ids.opportunity_ids.won_status",
+        "child_ids.opportunity_ids.date_closed",
     )
     def _compute_sfa_lifecycle_stage(self):
         computed = self._sfa_lifecycle_computed()
@@ -173,9 +254,14 @@ class ResPartner(models.Model):
         ids = [pid for pid in self.ids if pid]
         if not ids:
             return facts
-        Lead = self.env["crm.lead"].sudo().with_context(active_test=False)  # counts only
+        Lead = (
+            self.env["crm.lead"].sudo().with_context(active_test=False)
+        )  # counts only
         for partner, status, count, last_closed in Lead._read_group(
-            [("partner_id.commercial_partner_id", "in", ids), ("type", "=", "opportunity")],
+            [
+                ("partner_id.commercial_partner_id", "in", ids),
+                ("type", "=", "opportunity"),
+            ],
             ["partner_id", "won_status"],
             ["__count", "date_closed:max"],
         ):
@@ -183,8 +269,10 @@ class ResPartner(models.Model):
             if fact is None:
                 continue
             if status == "won":
-                fact["won"] = max(filter(None, [fact["won"], last_closed and last_closed.date()]),
-                                  default=False)
+                fact["won"] = max(
+                    filter(None, [fact["won"], last_closed and last_closed.date()]),
+                    default=False,
+                )
             elif status == "lost":
                 fact["lost"] += count
             else:
@@ -197,8 +285,11 @@ class ResPartner(models.Model):
         result = {}
         for partner in self:
             fact = facts.get(partner._origin.id, {})
-            dormant_after = timedelta(days=partner.company_id.sfa_dormant_days
-                                      or self.env.company.sfa_dormant_days or 365)
+            dormant_after = timedelta(
+                days=partner.company_id.sfa_dormant_days
+                or self.env.company.sfa_dormant_days
+                or 365
+            )
             recent = [d for d in (fact.get("won"), partner.sfa_last_contact_date) if d]
             if fact.get("won"):
                 if max(recent) >= today - dormant_after:
@@ -222,7 +313,7 @@ class ResPartner(models.Model):
             order="id",
         )
         for start in range(0, len(partners), batch_size):
-            batch = partners[start:start + batch_size]
+            batch = partners[start : start + batch_size]
             computed = batch._sfa_lifecycle_computed()
             stale = batch.filtered(lambda p: p.sfa_lifecycle_stage != computed[p.id])
             if stale:
@@ -230,17 +321,22 @@ class ResPartner(models.Model):
                 stale.flush_recordset(["sfa_lifecycle_stage"])
             self.env.invalidate_all()
 
-    @api.depends("sfa_last_contact_date", "sfa_category_id.visit_frequency_days", "create_date")
+    @api.depends(
+        "sfa_last_contact_date", "sfa_category_id.visit_frequency_days", "create_date"
+    )
     def _compute_sfa_next_visit_date(self):
         for partner in self:
             days = partner.sfa_category_id.visit_frequency_days
             if not partner.sfa_is_customer or not days:
                 partner.sfa_next_visit_date = False
             elif partner.sfa_last_contact_date:
-                partner.sfa_next_visit_date = partner.sfa_last_contact_date + timedelta(days=days)
+                partner.sfa_next_visit_date = partner.sfa_last_contact_date + timedelta(
+                    days=days
+                )
             else:
                 partner.sfa_next_visit_date = (
-                    partner.create_date.date() if partner.create_date
+                    partner.create_date.date()
+                    if partner.create_date
                     else fields.Date.context_today(partner)
                 )
 
@@ -266,7 +362,9 @@ class ResPartner(models.Model):
             partner.sfa_vat_key = vat_key(partner.vat)
 
     @api.model
-    def _sfa_find_duplicates(self, name=None, email=None, phone=None, vat=None, exclude_ids=()):
+    def _sfa_find_duplicates(
+        self, name=None, email=None, phone=None, vat=None, exclude_ids=()
+    ):
         """Existing customers matching any of the keys, with sudo.
 
         Callers may only show the name of the match and of its owner.
@@ -289,7 +387,9 @@ class ResPartner(models.Model):
             & Domain("company_id", "in", [False, *self.env.companies.ids])
         )
         if exclude:
-            domain &= Domain("id", "not in", exclude) & Domain("commercial_partner_id", "not in", exclude)
+            domain &= Domain("id", "not in", exclude) & Domain(
+                "commercial_partner_id", "not in", exclude
+            )
         # sudo: the match may belong to a colleague; only names are disclosed
         return self.sudo().search(domain, limit=5)
 
@@ -298,11 +398,16 @@ class ResPartner(models.Model):
         if not matches:
             return False
         parts = [
-            self.env._("%(name)s (owner: %(owner)s)", name=match.name,
-                       owner=match.user_id.name or self.env._("nobody"))
+            self.env._(
+                "%(name)s (owner: %(owner)s)",
+                name=match.name,
+                owner=match.user_id.name or self.env._("nobody"),
+            )
             for match in matches
         ]
-        return self.env._("Possible duplicate of an existing customer: %s", "; ".join(parts))
+        return self.env._(
+            "Possible duplicate of an existing customer: %s", "; ".join(parts)
+        )
 
     @api.depends("name", "email", "phone", "vat", "parent_id")
     def _compute_sfa_duplicate_warning(self):
@@ -311,7 +416,10 @@ class ResPartner(models.Model):
                 partner.sfa_duplicate_warning = False
                 continue
             matches = self._sfa_find_duplicates(
-                partner.name, partner.email, partner.phone, partner.vat,
+                partner.name,
+                partner.email,
+                partner.phone,
+                partner.vat,
                 exclude_ids=[partner._origin.id or partner.id],
             )
             partner.sfa_duplicate_warning = self._sfa_duplicate_message(matches)
@@ -320,10 +428,18 @@ class ResPartner(models.Model):
     def _check_sfa_duplicate_block(self):
         for partner in self:
             company = partner.company_id or self.env.company
-            if partner.parent_id or not partner.sfa_is_customer or not company.sfa_duplicate_block:
+            if (
+                partner.parent_id
+                or not partner.sfa_is_customer
+                or not company.sfa_duplicate_block
+            ):
                 continue
             matches = self._sfa_find_duplicates(
-                partner.name, partner.email, partner.phone, partner.vat, exclude_ids=[partner.id]
+                partner.name,
+                partner.email,
+                partner.phone,
+                partner.vat,
+                exclude_ids=[partner.id],
             )
             if matches:
                 raise ValidationError(self._sfa_duplicate_message(matches))
@@ -343,7 +459,9 @@ class ResPartner(models.Model):
         manual = commercial.filtered("sfa_territory_id")
         if manual:
             self.env["sfa.territory.history"]._record_moves(
-                self._group_by_territory(manual), fields.Date.context_today(self), "manual"
+                self._group_by_territory(manual),
+                fields.Date.context_today(self),
+                "manual",
             )
             if not self.env.context.get("sfa_territory_auto"):
                 manual.sudo().sfa_territory_locked = True  # sudo: flag set at creation
@@ -351,8 +469,17 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
-        tracked = self.filtered(lambda p: not p.parent_id) if "sfa_territory_id" in vals else self.browse()
+        tracked = (
+            self.filtered(lambda p: not p.parent_id)
+            if "sfa_territory_id" in vals
+            else self.browse()
+        )
         old = {p.id: p.sfa_territory_id.id for p in tracked}
+        old_owner = (
+            {p.id: p.user_id.id for p in self if not p.parent_id}
+            if "user_id" in vals
+            else {}
+        )
         if (
             "sfa_territory_id" in vals
             and "sfa_territory_locked" not in vals
@@ -369,7 +496,21 @@ class ResPartner(models.Model):
                 ctx.get("sfa_territory_reason", "manual"),
                 ctx.get("sfa_territory_rules"),
             )
-        if TERRITORY_ADDRESS_FIELDS & set(vals) and not self.env.context.get("sfa_territory_auto"):
+            if not ctx.get("sfa_territory_auto"):
+                # automatic moves bring their deals in _sfa_apply_territory_moves
+                self.env["crm.lead"]._sfa_follow_customer_territory(moved.ids)
+        if old_owner:
+            # sudo: contact persons follow their company's owner, unless they
+            # had an owner of their own
+            contacts = self.sudo().child_ids.filtered(
+                lambda c: (
+                    not c.is_company and c.user_id.id == old_owner.get(c.parent_id.id)
+                )
+            )
+            contacts.write({"user_id": vals["user_id"]})
+        if TERRITORY_ADDRESS_FIELDS & set(vals) and not self.env.context.get(
+            "sfa_territory_auto"
+        ):
             self.filtered(lambda p: not p.parent_id)._sfa_assign_territories()
         return res
 
@@ -382,7 +523,9 @@ class ResPartner(models.Model):
 
     def _sfa_assign_territories(self, date=None, reason="rule"):
         """Move unlocked customers of ``self`` to their most specific territory."""
-        candidates = self.filtered(lambda p: not p.sfa_territory_locked and not p.parent_id)
+        candidates = self.filtered(
+            lambda p: not p.sfa_territory_locked and not p.parent_id
+        )
         if not candidates:
             return {}
         best = self.env["sfa.territory.rule"]._best_territories(
@@ -399,7 +542,9 @@ class ResPartner(models.Model):
     @api.model
     def _sfa_apply_territory_moves(self, moves, best=None, date=None, reason="rule"):
         """Write the moves grouped by territory: one write per destination."""
-        rules = {pid: best[pid][1] for ids in moves.values() for pid in ids} if best else {}
+        rules = (
+            {pid: best[pid][1] for ids in moves.values() for pid in ids} if best else {}
+        )
         for territory_id, ids in moves.items():
             # sudo: the move follows the company's rules, whoever triggered it
             self.sudo().browse(ids).with_context(

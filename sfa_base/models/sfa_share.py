@@ -16,9 +16,15 @@ class SfaShare(models.Model):
     _order = "id desc"
 
     res_model = fields.Char("Model", required=True, index=True)
-    res_id = fields.Many2oneReference("Record", model_field="res_model", required=True, index=True)
+    res_id = fields.Many2oneReference(
+        "Record", model_field="res_model", required=True, index=True
+    )
     user_id = fields.Many2one(
-        "res.users", "Shared With", required=True, index=True, ondelete="cascade",
+        "res.users",
+        "Shared With",
+        required=True,
+        index=True,
+        ondelete="cascade",
         domain="[('share', '=', False)]",
     )
     access = fields.Selection(
@@ -26,7 +32,9 @@ class SfaShare(models.Model):
     )
     date_expiry = fields.Date("Expires On", help="Last day the share grants access.")
     granted_by_id = fields.Many2one(
-        "res.users", "Granted By", required=True, default=lambda self: self.env.user,
+        "res.users",
+        required=True,
+        default=lambda self: self.env.user,
         ondelete="cascade",
     )
     note = fields.Char()
@@ -57,25 +65,34 @@ class SfaShare(models.Model):
     def _sfa_shared_res_ids(self, res_model, user_id, mode="read"):
         """Ids of ``res_model`` records shared with ``user_id``, not expired."""
         self.flush_model()
-        return list(self._sfa_shared_res_ids_on(res_model, user_id, mode, fields.Date.context_today(self)))
+        return list(
+            self._sfa_shared_res_ids_on(
+                res_model, user_id, mode, fields.Date.context_today(self)
+            )
+        )
 
     @api.model
     @tools.ormcache("res_model", "user_id", "mode", "today")
     def _sfa_shared_res_ids_on(self, res_model, user_id, mode, today):
         """Cached per day: every change of a share clears the cache."""
         access = ("read", "edit") if mode == "read" else ("edit",)
-        return tuple([
-            res_id
-            for (res_id,) in self.env.execute_query(
-                SQL(
-                    """SELECT res_id FROM sfa_share
+        return tuple(
+            [
+                res_id
+                for (res_id,) in self.env.execute_query(
+                    SQL(
+                        """SELECT res_id FROM sfa_share
                         WHERE res_model = %s AND user_id = %s AND active
                           AND access IN %s
                           AND (date_expiry IS NULL OR date_expiry >= %s)""",
-                    res_model, user_id, access, today,
+                        res_model,
+                        user_id,
+                        access,
+                        today,
+                    )
                 )
-            )
-        ])
+            ]
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -96,14 +113,21 @@ class SfaShare(models.Model):
         """Only someone who may edit a record may share it."""
         for share in self:
             if not self.env.su and share.granted_by_id != self.env.user:
-                raise UserError(self.env._("A share is always granted in your own name."))
+                raise UserError(
+                    self.env._("A share is always granted in your own name.")
+                )
             if share.user_id == share.granted_by_id:
                 raise UserError(self.env._("You cannot share a record with yourself."))
             record = self.env[share.res_model].browse(share.res_id)
             record.with_user(share.granted_by_id).check_access("write")
 
     def write(self, vals):
-        if not self.env.su and {"res_model", "res_id", "user_id", "granted_by_id"} & set(vals):
+        if not self.env.su and {
+            "res_model",
+            "res_id",
+            "user_id",
+            "granted_by_id",
+        } & set(vals):
             raise UserError(
                 self.env._("Revoke the share and grant a new one instead of moving it.")
             )

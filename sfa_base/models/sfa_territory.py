@@ -47,7 +47,6 @@ class SfaTerritory(models.Model):
     )
     manager_id = fields.Many2one(
         "res.users",
-        string="Manager",
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
         tracking=True,
         index="btree_not_null",
@@ -71,7 +70,7 @@ class SfaTerritory(models.Model):
     partner_count = fields.Integer("Customers", compute="_compute_coverage")
     open_lead_count = fields.Integer("Open Opportunities", compute="_compute_coverage")
     open_pipeline = fields.Monetary(
-        "Open Pipeline", compute="_compute_coverage", currency_field="currency_id"
+        compute="_compute_coverage", currency_field="currency_id"
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
 
@@ -99,14 +98,18 @@ class SfaTerritory(models.Model):
     def _check_parent_id(self):
         if self._has_cycle():
             raise ValidationError(
-                self.env._("A territory cannot be inside itself or its sub-territories.")
+                self.env._(
+                    "A territory cannot be inside itself or its sub-territories."
+                )
             )
 
     @api.constrains("company_id", "manager_id", "member_ids")
     def _check_users_company(self):
         for territory in self:
             users = territory.manager_id | territory.member_ids
-            strangers = users.filtered(lambda u: territory.company_id not in u.company_ids)
+            strangers = users.filtered(
+                lambda u: territory.company_id not in u.company_ids
+            )
             if strangers:
                 raise ValidationError(
                     self.env._(
@@ -119,7 +122,7 @@ class SfaTerritory(models.Model):
                 )
 
     def _subtree_map(self):
-        """Map each territory of ``self`` to the ids of its subtree (itself included)."""
+        """Map each territory of ``self`` to the ids of its subtree (inclusive)."""
         if not self:
             return {}
         all_ids = self.with_context(active_test=False).search(
@@ -127,7 +130,11 @@ class SfaTerritory(models.Model):
         )
         paths = {t.id: t.parent_path for t in all_ids}
         return {
-            territory.id: [tid for tid, path in paths.items() if path.startswith(territory.parent_path)]
+            territory.id: [
+                tid
+                for tid, path in paths.items()
+                if path.startswith(territory.parent_path)
+            ]
             for territory in self
         }
 
@@ -201,11 +208,20 @@ class SfaTerritory(models.Model):
         Customers would silently lose their territory (and their managers their
         visibility); the user must realign or move them first.
         """
-        subtree = self.with_context(active_test=False).search([("id", "child_of", self.ids)])
+        subtree = self.with_context(active_test=False).search(
+            [("id", "child_of", self.ids)]
+        )
         Partner = self.env["res.partner"].sudo().with_context(active_test=False)
         count = Partner.search_count([("sfa_territory_id", "in", subtree.ids)])
-        lead_count = self.env["crm.lead"].sudo().search_count(
-            [("sfa_territory_id", "in", subtree.ids), ("won_status", "=", "pending")]
+        lead_count = (
+            self.env["crm.lead"]
+            .sudo()
+            .search_count(
+                [
+                    ("sfa_territory_id", "in", subtree.ids),
+                    ("won_status", "=", "pending"),
+                ]
+            )
         )
         if count or lead_count:
             raise UserError(

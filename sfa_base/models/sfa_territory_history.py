@@ -27,7 +27,9 @@ class SfaTerritoryHistory(models.Model):
         "res.partner", required=True, ondelete="cascade", index=True
     )
     territory_id = fields.Many2one(
-        "sfa.territory", ondelete="restrict", index=True,
+        "sfa.territory",
+        ondelete="restrict",
+        index=True,
         help="Empty when the customer had no territory during that stay.",
     )
     company_id = fields.Many2one(
@@ -37,9 +39,7 @@ class SfaTerritoryHistory(models.Model):
     date_to = fields.Date()
     reason = fields.Selection(REASONS, required=True, default="manual")
     rule_id = fields.Many2one("sfa.territory.rule", ondelete="set null")
-    changed_by_id = fields.Many2one(
-        "res.users", string="Changed By", default=lambda self: self.env.user
-    )
+    changed_by_id = fields.Many2one("res.users", default=lambda self: self.env.user)
 
     _one_open_stay = models.UniqueIndex(
         "(partner_id) WHERE date_to IS NULL",
@@ -83,21 +83,25 @@ class SfaTerritoryHistory(models.Model):
         )
         self.invalidate_model(["date_to"])
         companies = dict(
-            self.env["res.partner"].sudo().browse(partner_ids)
+            self.env["res.partner"]
+            .sudo()
+            .browse(partner_ids)
             .mapped(lambda p: (p.id, p.company_id.id or self.env.company.id))
         )
-        self.sudo().create([  # sudo: history is written on behalf of the move
-            {
-                "partner_id": pid,
-                "territory_id": territory_id or False,
-                "company_id": companies[pid],
-                "date_from": date,
-                "reason": reason,
-                "rule_id": rule_by_partner.get(pid, False),
-            }
-            for territory_id, ids in partners_by_territory.items()
-            for pid in ids
-        ])
+        self.sudo().create(
+            [  # sudo: history is written on behalf of the move
+                {
+                    "partner_id": pid,
+                    "territory_id": territory_id or False,
+                    "company_id": companies[pid],
+                    "date_from": date,
+                    "reason": reason,
+                    "rule_id": rule_by_partner.get(pid, False),
+                }
+                for territory_id, ids in partners_by_territory.items()
+                for pid in ids
+            ]
+        )
 
     @api.model
     def _territory_at_sql(self, partner_alias, date_sql):

@@ -27,26 +27,38 @@ class SfaTerritoryRule(models.Model):
     _check_company_auto = True
 
     territory_id = fields.Many2one(
-        "sfa.territory", required=True, ondelete="cascade", index=True, check_company=True
+        "sfa.territory",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        check_company=True,
     )
-    company_id = fields.Many2one(related="territory_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(
+        related="territory_id.company_id", store=True, index=True
+    )
     priority = fields.Integer(
-        default=10, help="Among matching territories of the same depth, the highest wins."
+        default=10,
+        help="Among matching territories of the same depth, the highest wins.",
     )
     active = fields.Boolean(default=True)
     country_ids = fields.Many2many("res.country", string="Countries")
     state_ids = fields.Many2many("res.country.state", string="States")
-    zip_prefixes = fields.Char(
-        "Zip Prefixes", help="Comma-separated zip prefixes, e.g. 75, 92, 93"
-    )
-    zip_from = fields.Char("Zip From")
-    zip_to = fields.Char("Zip To")
+    zip_prefixes = fields.Char(help="Comma-separated zip prefixes, e.g. 75, 92, 93")
+    zip_from = fields.Char()
+    zip_to = fields.Char()
     industry_ids = fields.Many2many("res.partner.industry", string="Industries")
     category_ids = fields.Many2many("res.partner.category", string="Customer Tags")
     description = fields.Char(compute="_compute_description")
 
-    @api.depends("country_ids", "state_ids", "zip_prefixes", "zip_from", "zip_to",
-                 "industry_ids", "category_ids")
+    @api.depends(
+        "country_ids",
+        "state_ids",
+        "zip_prefixes",
+        "zip_from",
+        "zip_to",
+        "industry_ids",
+        "category_ids",
+    )
     def _compute_description(self):
         for rule in self:
             parts = []
@@ -57,7 +69,12 @@ class SfaTerritoryRule(models.Model):
             if rule.zip_prefixes:
                 parts.append(self.env._("zip %s*", rule.zip_prefixes))
             if rule.zip_from:
-                parts.append(self.env._("zip %(from)s-%(to)s", **{"from": rule.zip_from, "to": rule.zip_to}))
+                parts.append(
+                    self.env._(
+                        "zip %(from)s-%(to)s",
+                        **{"from": rule.zip_from, "to": rule.zip_to},
+                    )
+                )
             if rule.industry_ids:
                 parts.append(", ".join(rule.industry_ids.mapped("name")))
             if rule.category_ids:
@@ -76,14 +93,16 @@ class SfaTerritoryRule(models.Model):
                 if not (ZIP_RE.match(zip_from) and ZIP_RE.match(zip_to)):
                     raise ValidationError(
                         self.env._(
-                            "Zip range %(from)s-%(to)s may only contain letters, digits and dashes.",
+                            "Zip range %(from)s-%(to)s may only contain letters, "
+                            "digits and dashes.",
                             **{"from": rule.zip_from, "to": rule.zip_to},
                         )
                     )
                 if len(zip_from) != len(zip_to) or zip_from > zip_to:
                     raise ValidationError(
                         self.env._(
-                            "Zip range %(from)s-%(to)s is malformed: both ends must have "
+                            "Zip range %(from)s-%(to)s is malformed: "
+                            "both ends must have "
                             "the same length and the start must not be after the end.",
                             **{"from": rule.zip_from, "to": rule.zip_to},
                         )
@@ -91,7 +110,11 @@ class SfaTerritoryRule(models.Model):
             for prefix in rule._zip_prefix_list():
                 if not ZIP_RE.match(prefix):
                     raise ValidationError(
-                        self.env._("Zip prefix %s may only contain letters, digits and dashes.", prefix)
+                        self.env._(
+                            "Zip prefix %s may only contain letters, "
+                            "digits and dashes.",
+                            prefix,
+                        )
                     )
 
     @api.constrains("state_ids", "country_ids")
@@ -105,16 +128,22 @@ class SfaTerritoryRule(models.Model):
                 )
 
     def _zip_prefix_list(self):
-        return [normalize_zip(p) for p in (self.zip_prefixes or "").split(",") if p.strip()]
+        return [
+            normalize_zip(p) for p in (self.zip_prefixes or "").split(",") if p.strip()
+        ]
 
     def _has_criteria(self):
         return bool(
-            self.country_ids or self.state_ids or self.zip_prefixes or self.zip_from
-            or self.industry_ids or self.category_ids
+            self.country_ids
+            or self.state_ids
+            or self.zip_prefixes
+            or self.zip_from
+            or self.industry_ids
+            or self.category_ids
         )
 
     def _match_domain(self, model):
-        """Domain selecting the records of ``model`` (partner or lead) this rule matches.
+        """Domain of the records of ``model`` (partner or lead) this rule matches.
 
         Returns None when the rule cannot apply to that model (a lead without
         customer has no industry or tags).
@@ -132,7 +161,9 @@ class SfaTerritoryRule(models.Model):
             domains.append(Domain("state_id", "in", self.state_ids.ids))
         if self.zip_prefixes:
             domains.append(
-                Domain.OR(Domain("zip", "=ilike", f"{p}%") for p in self._zip_prefix_list())
+                Domain.OR(
+                    Domain("zip", "=ilike", f"{p}%") for p in self._zip_prefix_list()
+                )
             )
         if self.zip_from:
             zip_from, zip_to = normalize_zip(self.zip_from), normalize_zip(self.zip_to)
@@ -171,8 +202,9 @@ class SfaTerritoryRule(models.Model):
             query = model._search(Domain(base_domain) & match)
             selects.append(
                 SQL(
-                    "SELECT sub.id AS res_id, %(territory)s AS territory_id, %(rule)s AS rule_id,"
-                    " %(depth)s AS depth, %(priority)s AS priority FROM (%(query)s) sub",
+                    "SELECT sub.id AS res_id, %(territory)s AS territory_id,"
+                    " %(rule)s AS rule_id, %(depth)s AS depth,"
+                    " %(priority)s AS priority FROM (%(query)s) sub",
                     territory=rule.territory_id.id,
                     rule=rule.id,
                     depth=rule.territory_id.depth,
@@ -185,8 +217,11 @@ class SfaTerritoryRule(models.Model):
         rows = self.env.execute_query(
             SQL(
                 "SELECT DISTINCT ON (m.res_id) m.res_id, m.territory_id, m.rule_id"
-                " FROM (%s) m ORDER BY m.res_id, m.depth DESC, m.priority DESC, m.rule_id",
+                " FROM (%s) m"
+                " ORDER BY m.res_id, m.depth DESC, m.priority DESC, m.rule_id",
                 SQL(" UNION ALL ").join(selects),
             )
         )
-        return {res_id: (territory_id, rule_id) for res_id, territory_id, rule_id in rows}
+        return {
+            res_id: (territory_id, rule_id) for res_id, territory_id, rule_id in rows
+        }

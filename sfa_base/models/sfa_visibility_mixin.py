@@ -101,7 +101,11 @@ class SfaVisibilityMixin(models.AbstractModel):
         """A territory belongs to one company: a record of another cannot be in it."""
         for record in self:
             territory = record[self._sfa_territory_field]
-            if territory and record.company_id and territory.company_id != record.company_id:
+            if (
+                territory
+                and record.company_id
+                and territory.company_id != record.company_id
+            ):
                 raise ValidationError(
                     self.env._(
                         "%(record)s belongs to %(company)s and cannot be in territory "

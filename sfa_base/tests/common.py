@@ -17,7 +17,9 @@ class SfaCase(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_notrack=True))
+        cls.env = cls.env(
+            context=dict(cls.env.context, tracking_disable=True, mail_notrack=True)
+        )
         env = cls.env
         cls.company = env.company
         cls.company_2 = env["res.company"].create({"name": "Other Company"})
@@ -25,8 +27,12 @@ class SfaCase(TransactionCase):
         def user(login, role, manager=None, company=None):
             company = company or cls.company
             return new_test_user(
-                env, login=login, groups=f"sfa_base.group_sfa_{role}", name=login.replace("_", " ").title(),
-                company_id=company.id, company_ids=[company.id],
+                env,
+                login=login,
+                groups=f"sfa_base.group_sfa_{role}",
+                name=login.replace("_", " ").title(),
+                company_id=company.id,
+                company_ids=[company.id],
                 sfa_manager_id=manager.id if manager else False,
             )
 
@@ -43,63 +49,154 @@ class SfaCase(TransactionCase):
         cls.fr = env.ref("base.fr")
         cls.be = env.ref("base.be")
         Territory = env["sfa.territory"]
-        cls.t_country = Territory.create({"name": "France", "code": "FR", "type": "country"})
-        cls.t_north = Territory.create({
-            "name": "North", "code": "FR-N", "type": "region", "parent_id": cls.t_country.id,
-            "manager_id": cls.manager.id, "member_ids": [(6, 0, [cls.rep_a.id, cls.rep_b.id])],
-        })
-        cls.t_south = Territory.create({
-            "name": "South", "code": "FR-S", "type": "region", "parent_id": cls.t_country.id,
-            "manager_id": cls.territory_manager.id, "member_ids": [(6, 0, [cls.rep_c.id])],
-        })
-        cls.t_lille = Territory.create({
-            "name": "Lille", "code": "FR-N-LIL", "type": "city", "parent_id": cls.t_north.id,
-        })
-        cls.t_marseille = Territory.create({
-            "name": "Marseille", "code": "FR-S-MRS", "type": "city", "parent_id": cls.t_south.id,
-        })
+        cls.t_country = Territory.create(
+            {"name": "France", "code": "FR", "type": "country"}
+        )
+        cls.t_north = Territory.create(
+            {
+                "name": "North",
+                "code": "FR-N",
+                "type": "region",
+                "parent_id": cls.t_country.id,
+                "manager_id": cls.manager.id,
+                "member_ids": [(6, 0, [cls.rep_a.id, cls.rep_b.id])],
+            }
+        )
+        cls.t_south = Territory.create(
+            {
+                "name": "South",
+                "code": "FR-S",
+                "type": "region",
+                "parent_id": cls.t_country.id,
+                "manager_id": cls.territory_manager.id,
+                "member_ids": [(6, 0, [cls.rep_c.id])],
+            }
+        )
+        cls.t_lille = Territory.create(
+            {
+                "name": "Lille",
+                "code": "FR-N-LIL",
+                "type": "city",
+                "parent_id": cls.t_north.id,
+            }
+        )
+        cls.t_marseille = Territory.create(
+            {
+                "name": "Marseille",
+                "code": "FR-S-MRS",
+                "type": "city",
+                "parent_id": cls.t_south.id,
+            }
+        )
         Rule = env["sfa.territory.rule"]
-        Rule.create({"territory_id": cls.t_country.id, "country_ids": [(6, 0, cls.fr.ids)]})
+        Rule.create(
+            {"territory_id": cls.t_country.id, "country_ids": [(6, 0, cls.fr.ids)]}
+        )
         Rule.create({"territory_id": cls.t_lille.id, "zip_prefixes": "59"})
-        Rule.create({"territory_id": cls.t_marseille.id, "zip_from": "13000", "zip_to": "13016"})
+        Rule.create(
+            {"territory_id": cls.t_marseille.id, "zip_from": "13000", "zip_to": "13016"}
+        )
 
         Partner = env["res.partner"]
-        cls.cust_a = Partner.create({
-            "name": "Alpha SARL", "is_company": True, "user_id": cls.rep_a.id,
-            "country_id": cls.fr.id, "zip": "59000", "email": "info@alpha.fr",
-        })
-        cls.cust_b = Partner.create({
-            "name": "Bravo SA", "is_company": True, "user_id": cls.rep_b.id,
-            "country_id": cls.fr.id, "zip": "59100",
-        })
-        cls.cust_c = Partner.create({
-            "name": "Charlie", "is_company": True, "user_id": cls.rep_c.id,
-            "country_id": cls.fr.id, "zip": "13005",
-        })
+        cls.cust_a = Partner.create(
+            {
+                "name": "Alpha SARL",
+                "is_company": True,
+                "user_id": cls.rep_a.id,
+                "country_id": cls.fr.id,
+                "zip": "59000",
+                "email": "info@alpha.fr",
+            }
+        )
+        cls.cust_b = Partner.create(
+            {
+                "name": "Bravo SA",
+                "is_company": True,
+                "user_id": cls.rep_b.id,
+                "country_id": cls.fr.id,
+                "zip": "59100",
+            }
+        )
+        cls.cust_c = Partner.create(
+            {
+                "name": "Charlie",
+                "is_company": True,
+                "user_id": cls.rep_c.id,
+                "country_id": cls.fr.id,
+                "zip": "13005",
+            }
+        )
         cls.cust_free = Partner.create({"name": "Unowned Prospect", "is_company": True})
-        cls.cust_other = Partner.create({
-            "name": "Other Co Customer", "is_company": True, "user_id": cls.other_rep.id,
-            "company_id": cls.company_2.id,
-        })
+        cls.cust_other = Partner.create(
+            {
+                "name": "Other Co Customer",
+                "is_company": True,
+                "user_id": cls.other_rep.id,
+                "company_id": cls.company_2.id,
+            }
+        )
 
         Lead = env["crm.lead"]
-        cls.lead_a = Lead.create({"name": "Deal A", "type": "opportunity", "user_id": cls.rep_a.id,
-                                  "partner_id": cls.cust_a.id, "expected_revenue": 1000})
-        cls.lead_b = Lead.create({"name": "Deal B", "type": "opportunity", "user_id": cls.rep_b.id,
-                                  "partner_id": cls.cust_b.id, "expected_revenue": 2000})
-        cls.lead_c = Lead.create({"name": "Deal C", "type": "opportunity", "user_id": cls.rep_c.id,
-                                  "partner_id": cls.cust_c.id, "expected_revenue": 3000})
-        cls.lead_free = Lead.create({"name": "Unassigned Deal", "type": "opportunity", "user_id": False,
-                                     "company_id": cls.company.id})
-        cls.lead_other = Lead.create({
-            "name": "Other Co Deal", "type": "opportunity", "user_id": cls.other_rep.id,
-            "company_id": cls.company_2.id,
-        })
-        cls.all_leads = cls.lead_a | cls.lead_b | cls.lead_c | cls.lead_free | cls.lead_other
-        cls.all_customers = cls.cust_a | cls.cust_b | cls.cust_c | cls.cust_free | cls.cust_other
+        cls.lead_a = Lead.create(
+            {
+                "name": "Deal A",
+                "type": "opportunity",
+                "user_id": cls.rep_a.id,
+                "partner_id": cls.cust_a.id,
+                "expected_revenue": 1000,
+            }
+        )
+        cls.lead_b = Lead.create(
+            {
+                "name": "Deal B",
+                "type": "opportunity",
+                "user_id": cls.rep_b.id,
+                "partner_id": cls.cust_b.id,
+                "expected_revenue": 2000,
+            }
+        )
+        cls.lead_c = Lead.create(
+            {
+                "name": "Deal C",
+                "type": "opportunity",
+                "user_id": cls.rep_c.id,
+                "partner_id": cls.cust_c.id,
+                "expected_revenue": 3000,
+            }
+        )
+        cls.lead_free = Lead.create(
+            {
+                "name": "Unassigned Deal",
+                "type": "opportunity",
+                "user_id": False,
+                "company_id": cls.company.id,
+            }
+        )
+        cls.lead_other = Lead.create(
+            {
+                "name": "Other Co Deal",
+                "type": "opportunity",
+                "user_id": cls.other_rep.id,
+                "company_id": cls.company_2.id,
+            }
+        )
+        cls.all_leads = (
+            cls.lead_a | cls.lead_b | cls.lead_c | cls.lead_free | cls.lead_other
+        )
+        cls.all_customers = (
+            cls.cust_a | cls.cust_b | cls.cust_c | cls.cust_free | cls.cust_other
+        )
 
     def visible_leads(self, user):
-        return self.env["crm.lead"].with_user(user).search([("id", "in", self.all_leads.ids)])
+        return (
+            self.env["crm.lead"]
+            .with_user(user)
+            .search([("id", "in", self.all_leads.ids)])
+        )
 
     def visible_customers(self, user):
-        return self.env["res.partner"].with_user(user).search([("id", "in", self.all_customers.ids)])
+        return (
+            self.env["res.partner"]
+            .with_user(user)
+            .search([("id", "in", self.all_customers.ids)])
+        )

@@ -9,25 +9,47 @@ class TestHandover(SfaCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.lead_a2 = cls.env["crm.lead"].create({
-            "name": "Deal A2", "type": "opportunity", "user_id": cls.rep_a.id,
-            "partner_id": cls.cust_a.id,
-        })
-        cls.lead_won = cls.env["crm.lead"].create({
-            "name": "Won A", "type": "opportunity", "user_id": cls.rep_a.id, "partner_id": cls.cust_a.id,
-        })
+        cls.lead_a2 = cls.env["crm.lead"].create(
+            {
+                "name": "Deal A2",
+                "type": "opportunity",
+                "user_id": cls.rep_a.id,
+                "partner_id": cls.cust_a.id,
+            }
+        )
+        cls.lead_won = cls.env["crm.lead"].create(
+            {
+                "name": "Won A",
+                "type": "opportunity",
+                "user_id": cls.rep_a.id,
+                "partner_id": cls.cust_a.id,
+            }
+        )
         cls.lead_won.action_set_won()
-        cls.cust_a2 = cls.env["res.partner"].create({
-            "name": "Alpha Two", "is_company": True, "user_id": cls.rep_a.id, "zip": "59300",
-        })
-        cls.lead_a.activity_schedule("mail.mail_activity_data_call", user_id=cls.rep_a.id)
-        cls.cust_a2.activity_schedule("mail.mail_activity_data_todo", user_id=cls.rep_a.id)
+        cls.cust_a2 = cls.env["res.partner"].create(
+            {
+                "name": "Alpha Two",
+                "is_company": True,
+                "user_id": cls.rep_a.id,
+                "zip": "59300",
+            }
+        )
+        cls.lead_a.activity_schedule(
+            "mail.mail_activity_data_call", user_id=cls.rep_a.id
+        )
+        cls.cust_a2.activity_schedule(
+            "mail.mail_activity_data_todo", user_id=cls.rep_a.id
+        )
 
     def owned(self, user):
         Partner = self.env["res.partner"].with_context(active_test=False)
         return (
-            Partner.search_count([("user_id", "=", user.id), ("sfa_is_customer", "=", True)]),
-            self.env["crm.lead"].search_count([("user_id", "=", user.id), ("won_status", "=", "pending")]),
+            Partner.search_count(
+                [("user_id", "=", user.id), ("sfa_is_customer", "=", True)]
+            ),
+            self.env["crm.lead"].search_count(
+                [("user_id", "=", user.id), ("won_status", "=", "pending")]
+            ),
             self.env["mail.activity"].search_count([("user_id", "=", user.id)]),
         )
 
@@ -39,69 +61,118 @@ class TestHandover(SfaCase):
         )
 
     def test_handover_to_one_colleague(self):
+        contact = self.env["res.partner"].create(
+            {"name": "Anna Alpha", "parent_id": self.cust_a.id}
+        )
+        self.assertEqual(contact.user_id, self.rep_a)
         before = self.totals()
         self.assertEqual(self.owned(self.rep_a), (2, 2, 2))
-        wizard = self.env["sfa.handover.wizard"].with_user(self.manager).create({
-            "from_user_id": self.rep_a.id, "to_user_id": self.rep_b.id,
-        })
+        wizard = (
+            self.env["sfa.handover.wizard"]
+            .with_user(self.manager)
+            .create(
+                {
+                    "from_user_id": self.rep_a.id,
+                    "to_user_id": self.rep_b.id,
+                }
+            )
+        )
         wizard.action_preview()
         self.assertEqual(wizard.line_ids.mapped("count"), [2, 2, 2])
         wizard.action_apply()
-        self.assertEqual(self.owned(self.rep_a), (0, 0, 0), "the leaver owns nothing open")
+        self.assertEqual(
+            self.owned(self.rep_a), (0, 0, 0), "the leaver owns nothing open"
+        )
+        self.assertEqual(contact.user_id, self.rep_b, "contacts follow their company")
+        self.assertTrue(contact.with_user(self.rep_b).read(["name"]))
         self.assertEqual(self.owned(self.rep_b), (3, 3, 2))
         self.assertEqual(self.totals(), before, "no record lost")
-        self.assertEqual(self.lead_won.user_id, self.rep_a, "closed deals keep their history")
+        self.assertEqual(
+            self.lead_won.user_id, self.rep_a, "closed deals keep their history"
+        )
         summary = self.rep_a.partner_id.message_ids[0]
         self.assertIn("Hand-over", summary.body)
         self.assertIn(self.rep_b.name, summary.body)
 
     def test_spread_over_territory_members(self):
         self.t_north.member_ids += self.rep_c
-        wizard = self.env["sfa.handover.wizard"].create({
-            "from_user_id": self.rep_a.id, "mode": "territory", "territory_id": self.t_north.id,
-        })
+        wizard = self.env["sfa.handover.wizard"].create(
+            {
+                "from_user_id": self.rep_a.id,
+                "mode": "territory",
+                "territory_id": self.t_north.id,
+            }
+        )
         wizard.action_preview()
         wizard.action_apply()
         self.assertEqual(self.owned(self.rep_a), (0, 0, 0))
         new_owners = (self.cust_a | self.cust_a2).user_id
         self.assertEqual(new_owners, self.rep_b | self.rep_c, "customers are spread")
-        self.assertEqual(self.lead_a.user_id, self.cust_a.user_id, "deals follow their customer")
+        self.assertEqual(
+            self.lead_a.user_id, self.cust_a.user_id, "deals follow their customer"
+        )
         self.assertEqual(self.lead_a2.user_id, self.cust_a.user_id)
 
     def test_rule_holds_after_handover(self):
-        wizard = self.env["sfa.handover.wizard"].create({
-            "from_user_id": self.rep_a.id, "to_user_id": self.rep_c.id,
-        })
+        wizard = self.env["sfa.handover.wizard"].create(
+            {
+                "from_user_id": self.rep_a.id,
+                "to_user_id": self.rep_c.id,
+            }
+        )
         wizard.action_preview()
         wizard.action_apply()
         self.assertNotIn(self.lead_a, self.visible_leads(self.rep_a))
         self.assertIn(self.lead_a, self.visible_leads(self.rep_c))
         self.assertIn(self.lead_a, self.visible_leads(self.manager_2))
-        self.assertIn(self.lead_a, self.visible_leads(self.manager), "still in the manager's territory")
+        self.assertIn(
+            self.lead_a,
+            self.visible_leads(self.manager),
+            "still in the manager's territory",
+        )
         self.assertNotIn(self.lead_a, self.visible_leads(self.rep_b))
 
     def test_bad_recipients(self):
         Wizard = self.env["sfa.handover.wizard"]
-        same = Wizard.create({"from_user_id": self.rep_a.id, "to_user_id": self.rep_a.id})
+        same = Wizard.create(
+            {"from_user_id": self.rep_a.id, "to_user_id": self.rep_a.id}
+        )
         with self.assertRaises(UserError):
             same.action_preview()
         self.rep_b.action_archive()
-        archived = Wizard.create({"from_user_id": self.rep_a.id, "to_user_id": self.rep_b.id})
+        archived = Wizard.create(
+            {"from_user_id": self.rep_a.id, "to_user_id": self.rep_b.id}
+        )
         with self.assertRaises(UserError):
             archived.action_preview()
-        lonely = self.env["sfa.territory"].create({
-            "name": "Solo", "code": "SOLO", "member_ids": [(6, 0, self.rep_a.ids)],
-        })
-        empty = Wizard.create({"from_user_id": self.rep_a.id, "mode": "territory", "territory_id": lonely.id})
+        lonely = self.env["sfa.territory"].create(
+            {
+                "name": "Solo",
+                "code": "SOLO",
+                "member_ids": [(6, 0, self.rep_a.ids)],
+            }
+        )
+        empty = Wizard.create(
+            {
+                "from_user_id": self.rep_a.id,
+                "mode": "territory",
+                "territory_id": lonely.id,
+            }
+        )
         with self.assertRaises(UserError):
             empty.action_preview()
-        foreign = Wizard.create({"from_user_id": self.rep_a.id, "to_user_id": self.other_rep.id})
+        foreign = Wizard.create(
+            {"from_user_id": self.rep_a.id, "to_user_id": self.other_rep.id}
+        )
         with self.assertRaises(UserError):
             foreign.action_preview()
         self.assertEqual(self.owned(self.rep_a), (2, 2, 2), "nothing moved")
 
     def test_rep_cannot_hand_over(self):
         with self.assertRaises(AccessError):
-            self.env["sfa.handover.wizard"].with_user(self.rep_b).create({
-                "from_user_id": self.rep_a.id, "to_user_id": self.rep_b.id,
-            })
+            self.env["sfa.handover.wizard"].with_user(self.rep_b).create(
+                {
+                    "from_user_id": self.rep_a.id,
+                    "to_user_id": self.rep_b.id,
+                }
+            )

@@ -217,7 +217,7 @@ class TestHierarchy(SfaCase):
             self.env.invalidate_all()
             # the recursive query, then one fetch of the subordinates (hides archived)
             with self.subTest(user=user.login), self.assertQueryCount(2):
-                user.sfa_subordinate_ids  # noqa: B018
+                self.assertTrue(user.sfa_subordinate_ids)
         self.env.invalidate_all()
         self.assertEqual(len(self.director.sfa_subordinate_ids), 7 + 8)
         self.assertEqual(self.rep_a.sfa_subordinate_ids, chain)

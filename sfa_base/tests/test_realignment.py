@@ -14,17 +14,31 @@ class TestRealignment(SfaCase):
     def setUpClass(cls):
         super().setUpClass()
         # New city carved out of Lille's zips: 591xx now belongs to Roubaix.
-        cls.t_roubaix = cls.env["sfa.territory"].create({
-            "name": "Roubaix", "code": "FR-N-RBX", "type": "city", "parent_id": cls.t_north.id,
-            "member_ids": [(6, 0, cls.rep_c.ids)],
-        })
-        cls.env["sfa.territory.rule"].create({
-            "territory_id": cls.t_roubaix.id, "zip_prefixes": "591", "priority": 50,
-        })
-        cls.locked = cls.env["res.partner"].create({
-            "name": "Locked Co", "is_company": True, "zip": "59150", "user_id": cls.rep_a.id,
-            "sfa_territory_id": cls.t_lille.id,
-        })
+        cls.t_roubaix = cls.env["sfa.territory"].create(
+            {
+                "name": "Roubaix",
+                "code": "FR-N-RBX",
+                "type": "city",
+                "parent_id": cls.t_north.id,
+                "member_ids": [(6, 0, cls.rep_c.ids)],
+            }
+        )
+        cls.env["sfa.territory.rule"].create(
+            {
+                "territory_id": cls.t_roubaix.id,
+                "zip_prefixes": "591",
+                "priority": 50,
+            }
+        )
+        cls.locked = cls.env["res.partner"].create(
+            {
+                "name": "Locked Co",
+                "is_company": True,
+                "zip": "59150",
+                "user_id": cls.rep_a.id,
+                "sfa_territory_id": cls.t_lille.id,
+            }
+        )
 
     def counts(self):
         Partner = self.env["res.partner"].with_context(active_test=False)
@@ -41,18 +55,29 @@ class TestRealignment(SfaCase):
         return Wizard.create(values)
 
     def test_preview_then_apply(self):
-        self.assertEqual(self.cust_b.sfa_territory_id, self.t_lille, "created before Roubaix's rule")
+        self.assertEqual(
+            self.cust_b.sfa_territory_id, self.t_lille, "created before Roubaix's rule"
+        )
         before = self.counts()
         wizard = self.wizard(self.manager)
         wizard.action_preview()
         self.assertEqual(wizard.state, "preview")
         self.assertEqual(
-            [(line.from_territory_id, line.to_territory_id, line.partner_count, line.lead_count)
-             for line in wizard.line_ids],
+            [
+                (
+                    line.from_territory_id,
+                    line.to_territory_id,
+                    line.partner_count,
+                    line.lead_count,
+                )
+                for line in wizard.line_ids
+            ],
             [(self.t_lille, self.t_roubaix, 1, 1)],
             "Bravo (59100) moves with its open deal; the locked customer stays",
         )
-        self.assertEqual(self.cust_b.sfa_territory_id, self.t_lille, "preview changes nothing")
+        self.assertEqual(
+            self.cust_b.sfa_territory_id, self.t_lille, "preview changes nothing"
+        )
         wizard.action_apply()
         self.assertEqual(wizard.state, "done")
         self.assertEqual(self.cust_b.sfa_territory_id, self.t_roubaix)
@@ -61,7 +86,11 @@ class TestRealignment(SfaCase):
         self.assertEqual(self.cust_b.user_id, self.rep_b, "owners stay unless asked")
         self.assertEqual(self.counts(), before, "nothing lost")
         summary = self.t_roubaix.message_ids[0].body
-        self.assertIn("1 customer(s) moved from France / North / Lille to France / North / Roubaix", summary)
+        self.assertIn(
+            "1 customer(s) moved from France / North / Lille "
+            "to France / North / Roubaix",
+            summary,
+        )
 
     def test_effective_dated_history(self):
         with freeze_time("2026-06-30"):
@@ -80,7 +109,9 @@ class TestRealignment(SfaCase):
         wizard.action_preview()
         wizard.action_apply()
         self.assertEqual(self.cust_b.user_id, self.rep_c)
-        self.assertEqual(self.lead_b.user_id, self.rep_c, "open deals follow the customer")
+        self.assertEqual(
+            self.lead_b.user_id, self.rep_c, "open deals follow the customer"
+        )
         self.assertEqual(wizard.owner_change_count, 1)
 
     def test_visibility_after_realignment(self):
@@ -93,10 +124,16 @@ class TestRealignment(SfaCase):
         self.assertIn(self.lead_b, self.visible_leads(self.territory_manager))
         self.assertIn(self.cust_b, self.visible_customers(self.territory_manager))
         self.assertNotIn(self.cust_a, self.visible_customers(self.territory_manager))
-        self.assertIn(self.lead_b, self.visible_leads(self.supervisor), "the reporting line still applies")
+        self.assertIn(
+            self.lead_b,
+            self.visible_leads(self.supervisor),
+            "the reporting line still applies",
+        )
 
     def test_scope_limited_to_a_territory(self):
-        self.env["sfa.territory.rule"].create({"territory_id": self.t_south.id, "zip_prefixes": "13"})
+        self.env["sfa.territory.rule"].create(
+            {"territory_id": self.t_south.id, "zip_prefixes": "13"}
+        )
         # Charlie would move from Marseille to South only if the deeper city rule lost;
         # it does not, so nothing moves there. Limiting to Marseille leaves Bravo alone.
         wizard = self.wizard(territory_id=self.t_marseille.id)

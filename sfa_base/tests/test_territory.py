@@ -14,20 +14,37 @@ from .common import SfaCase
 class TestTerritory(SfaCase):
     def test_most_specific_territory_wins(self):
         Partner = self.env["res.partner"]
-        lille = Partner.create({"name": "Lille Co", "country_id": self.fr.id, "zip": "59800"})
-        paris = Partner.create({"name": "Paris Co", "country_id": self.fr.id, "zip": "75001"})
-        brussels = Partner.create({"name": "Brussels Co", "country_id": self.be.id, "zip": "1000"})
-        self.assertEqual(lille.sfa_territory_id, self.t_lille, "city rule beats country rule")
+        lille = Partner.create(
+            {"name": "Lille Co", "country_id": self.fr.id, "zip": "59800"}
+        )
+        paris = Partner.create(
+            {"name": "Paris Co", "country_id": self.fr.id, "zip": "75001"}
+        )
+        brussels = Partner.create(
+            {"name": "Brussels Co", "country_id": self.be.id, "zip": "1000"}
+        )
+        self.assertEqual(
+            lille.sfa_territory_id, self.t_lille, "city rule beats country rule"
+        )
         self.assertEqual(paris.sfa_territory_id, self.t_country)
         self.assertFalse(brussels.sfa_territory_id)
 
     def test_priority_breaks_ties_at_same_depth(self):
-        roubaix = self.env["sfa.territory"].create({
-            "name": "Roubaix", "code": "FR-N-RBX", "type": "city", "parent_id": self.t_north.id,
-        })
-        self.env["sfa.territory.rule"].create({
-            "territory_id": roubaix.id, "zip_prefixes": "591", "priority": 50,
-        })
+        roubaix = self.env["sfa.territory"].create(
+            {
+                "name": "Roubaix",
+                "code": "FR-N-RBX",
+                "type": "city",
+                "parent_id": self.t_north.id,
+            }
+        )
+        self.env["sfa.territory.rule"].create(
+            {
+                "territory_id": roubaix.id,
+                "zip_prefixes": "591",
+                "priority": 50,
+            }
+        )
         partner = self.env["res.partner"].create({"name": "Roubaix Co", "zip": "59100"})
         self.assertEqual(partner.sfa_territory_id, roubaix)
         other = self.env["res.partner"].create({"name": "Lille Center", "zip": "59000"})
@@ -41,50 +58,75 @@ class TestTerritory(SfaCase):
         longer = self.env["res.partner"].create({"name": "Long", "zip": "130050"})
         self.assertEqual(inside.sfa_territory_id, self.t_marseille)
         self.assertFalse(outside.sfa_territory_id)
-        self.assertFalse(longer.sfa_territory_id, "a zip of another length is not in the range")
+        self.assertFalse(
+            longer.sfa_territory_id, "a zip of another length is not in the range"
+        )
         industry = self.env["res.partner.industry"].create({"name": "Shipping"})
         rule.industry_ids = industry
-        shipping = self.env["res.partner"].create({"name": "Ship", "zip": "13002", "industry_id": industry.id})
+        shipping = self.env["res.partner"].create(
+            {"name": "Ship", "zip": "13002", "industry_id": industry.id}
+        )
         bakery = self.env["res.partner"].create({"name": "Bake", "zip": "13002"})
         self.assertEqual(shipping.sfa_territory_id, self.t_marseille)
         self.assertFalse(bakery.sfa_territory_id, "every filled criterion must match")
 
     def test_address_change_moves_customer_and_open_deals(self):
-        won = self.env["crm.lead"].create({
-            "name": "Won before", "type": "opportunity", "partner_id": self.cust_a.id,
-            "user_id": self.rep_a.id,
-        })
+        won = self.env["crm.lead"].create(
+            {
+                "name": "Won before",
+                "type": "opportunity",
+                "partner_id": self.cust_a.id,
+                "user_id": self.rep_a.id,
+            }
+        )
         won.action_set_won()
         self.cust_a.zip = "13008"
         self.assertEqual(self.cust_a.sfa_territory_id, self.t_marseille)
         self.assertEqual(self.lead_a.sfa_territory_id, self.t_marseille)
-        self.assertEqual(won.sfa_territory_id, self.t_lille, "closed deals keep their territory")
+        self.assertEqual(
+            won.sfa_territory_id, self.t_lille, "closed deals keep their territory"
+        )
 
     def test_manual_territory_locks(self):
         self.cust_a.sfa_territory_id = self.t_south
         self.assertTrue(self.cust_a.sfa_territory_locked)
+        self.assertEqual(
+            self.lead_a.sfa_territory_id, self.t_south, "open deals follow"
+        )
         self.cust_a.zip = "59001"
-        self.assertEqual(self.cust_a.sfa_territory_id, self.t_south, "rules leave a locked customer alone")
+        self.assertEqual(
+            self.cust_a.sfa_territory_id,
+            self.t_south,
+            "rules leave a locked customer alone",
+        )
         self.cust_a.action_sfa_unlock_territory()
         self.assertFalse(self.cust_a.sfa_territory_locked)
         self.assertEqual(self.cust_a.sfa_territory_id, self.t_lille)
 
     def test_contacts_follow_company_territory(self):
-        contact = self.env["res.partner"].create({"name": "Anna", "parent_id": self.cust_a.id})
+        contact = self.env["res.partner"].create(
+            {"name": "Anna", "parent_id": self.cust_a.id}
+        )
         self.assertEqual(contact.sfa_territory_id, self.t_lille)
         self.cust_a.sfa_territory_id = self.t_south
         self.assertEqual(contact.sfa_territory_id, self.t_south)
-        self.assertFalse(contact.sfa_territory_history_ids, "history is kept on the company only")
+        self.assertFalse(
+            contact.sfa_territory_history_ids, "history is kept on the company only"
+        )
 
     def test_lead_without_customer_uses_its_address(self):
-        lead = self.env["crm.lead"].create({"name": "Walk-in", "country_id": self.fr.id, "zip": "13010"})
+        lead = self.env["crm.lead"].create(
+            {"name": "Walk-in", "country_id": self.fr.id, "zip": "13010"}
+        )
         self.assertEqual(lead.sfa_territory_id, self.t_marseille)
         lead.partner_id = self.cust_a
         self.assertEqual(lead.sfa_territory_id, self.t_lille)
 
     def test_history_is_effective_dated(self):
         with freeze_time("2026-01-10"):
-            partner = self.env["res.partner"].create({"name": "Dated", "country_id": self.fr.id, "zip": "59000"})
+            partner = self.env["res.partner"].create(
+                {"name": "Dated", "country_id": self.fr.id, "zip": "59000"}
+            )
         with freeze_time("2026-03-01"):
             partner.zip = "13001"
         with freeze_time("2026-03-01"):
@@ -101,16 +143,26 @@ class TestTerritory(SfaCase):
             ],
         )
         History = self.env["sfa.territory.history"]
-        self.assertEqual(History.territory_at(partner.ids, date(2026, 2, 28)), {partner.id: self.t_lille.id})
-        self.assertEqual(History.territory_at(partner.ids, date(2026, 3, 1)), {partner.id: self.t_marseille.id})
+        self.assertEqual(
+            History.territory_at(partner.ids, date(2026, 2, 28)),
+            {partner.id: self.t_lille.id},
+        )
+        self.assertEqual(
+            History.territory_at(partner.ids, date(2026, 3, 1)),
+            {partner.id: self.t_marseille.id},
+        )
         self.assertEqual(History.territory_at(partner.ids, date(2026, 1, 9)), {})
 
     @mute_logger("odoo.sql_db")
     def test_one_open_stay_enforced_by_database(self):
         with self.assertRaises(IntegrityError), self.cr.savepoint():
-            self.env["sfa.territory.history"].create({
-                "partner_id": self.cust_a.id, "territory_id": self.t_south.id, "date_from": "2026-01-01",
-            })
+            self.env["sfa.territory.history"].create(
+                {
+                    "partner_id": self.cust_a.id,
+                    "territory_id": self.t_south.id,
+                    "date_from": "2026-01-01",
+                }
+            )
             self.env.flush_all()
 
     def test_coverage_figures(self):
@@ -137,7 +189,9 @@ class TestTerritory(SfaCase):
         with self.assertRaises(IntegrityError), self.cr.savepoint():
             self.env["sfa.territory"].create({"name": "Dup", "code": "FR-N"})
             self.env.flush_all()
-        other = self.env["sfa.territory"].create({"name": "Other North", "code": "FR-N", "company_id": self.company_2.id})
+        other = self.env["sfa.territory"].create(
+            {"name": "Other North", "code": "FR-N", "company_id": self.company_2.id}
+        )
         self.assertEqual(other.code, "FR-N", "the same code is fine in another company")
 
     def test_malformed_zip_ranges(self):
@@ -157,10 +211,14 @@ class TestTerritory(SfaCase):
         with self.assertRaises(ValidationError):
             self.t_north.member_ids += self.other_rep
         with self.assertRaises(UserError):
-            self.env["sfa.territory"].create({
-                "name": "Foreign child", "code": "X", "parent_id": self.t_north.id,
-                "company_id": self.company_2.id,
-            })
+            self.env["sfa.territory"].create(
+                {
+                    "name": "Foreign child",
+                    "code": "X",
+                    "parent_id": self.t_north.id,
+                    "company_id": self.company_2.id,
+                }
+            )
         with self.assertRaises(ValidationError):
             self.cust_other.sfa_territory_id = self.t_north
 

@@ -81,17 +81,26 @@ class TestVisibility(SfaCase):
         self.manager.group_ids += self.env.ref("base.group_partner_manager")
         with self.assertRaises(AccessError):
             self.cust_c.with_user(self.manager).unlink()
-        mine = self.env["res.partner"].create({"name": "Scratch", "user_id": self.rep_b.id})
+        mine = self.env["res.partner"].create(
+            {"name": "Scratch", "user_id": self.rep_b.id}
+        )
         mine.with_user(self.manager).unlink()
         self.assertFalse(mine.exists())
         self.manager.group_ids += self.env.ref("base.group_allow_export")
         Partner = self.env["res.partner"].with_user(self.manager)
-        rows = Partner.search([("id", "in", self.all_customers.ids)]).export_data(["name"])["datas"]
-        self.assertEqual({r[0] for r in rows}, {"Alpha SARL", "Bravo SA", "Unowned Prospect"})
+        rows = Partner.search([("id", "in", self.all_customers.ids)]).export_data(
+            ["name"]
+        )["datas"]
+        self.assertEqual(
+            {r[0] for r in rows}, {"Alpha SARL", "Bravo SA", "Unowned Prospect"}
+        )
         groups = Partner.formatted_read_group(
             [("id", "in", self.all_customers.ids)], ["sfa_territory_id"], ["__count"]
         )
-        counts = {g["sfa_territory_id"][0] if g["sfa_territory_id"] else False: g["__count"] for g in groups}
+        counts = {
+            g["sfa_territory_id"][0] if g["sfa_territory_id"] else False: g["__count"]
+            for g in groups
+        }
         self.assertEqual(counts, {self.t_lille.id: 2, False: 1})
         names = Partner.name_search("a")
         self.assertNotIn(self.cust_c.id, [n[0] for n in names])
@@ -101,27 +110,43 @@ class TestVisibility(SfaCase):
             self.env["crm.lead"].with_user(self.rep_a).create(
                 {"name": "Poach", "user_id": self.rep_c.id}
             )
-        lead = self.env["crm.lead"].with_user(self.supervisor).create(
-            {"name": "For my rep", "user_id": self.rep_a.id}
+        lead = (
+            self.env["crm.lead"]
+            .with_user(self.supervisor)
+            .create({"name": "For my rep", "user_id": self.rep_a.id})
         )
         self.assertEqual(lead.user_id, self.rep_a)
 
     def test_name_search_and_read_group(self):
         names = self.env["res.partner"].with_user(self.rep_a).name_search("Charlie")
-        self.assertFalse(names, "a customer of another branch must not leak through name_search")
+        self.assertFalse(
+            names, "a customer of another branch must not leak through name_search"
+        )
         names = self.env["crm.lead"].with_user(self.rep_a).name_search("Deal")
         self.assertEqual({n[0] for n in names}, {self.lead_a.id, self.lead_free.id})
-        groups = self.env["crm.lead"].with_user(self.manager).formatted_read_group(
-            [("id", "in", self.all_leads.ids)], ["user_id"], ["expected_revenue:sum"]
+        groups = (
+            self.env["crm.lead"]
+            .with_user(self.manager)
+            .formatted_read_group(
+                [("id", "in", self.all_leads.ids)],
+                ["user_id"],
+                ["expected_revenue:sum"],
+            )
         )
         revenue = {
-            g["user_id"][0] if g["user_id"] else False: g["expected_revenue:sum"] for g in groups
+            g["user_id"][0] if g["user_id"] else False: g["expected_revenue:sum"]
+            for g in groups
         }
         self.assertEqual(revenue, {self.rep_a.id: 1000, self.rep_b.id: 2000, False: 0})
 
     def test_export(self):
         self.rep_c.group_ids += self.env.ref("base.group_allow_export")
-        data = self.env["crm.lead"].with_user(self.rep_c).search([]).export_data(["name"])["datas"]
+        data = (
+            self.env["crm.lead"]
+            .with_user(self.rep_c)
+            .search([])
+            .export_data(["name"])["datas"]
+        )
         names = {row[0] for row in data}
         self.assertIn("Deal C", names)
         self.assertNotIn("Deal A", names)
@@ -129,14 +154,20 @@ class TestVisibility(SfaCase):
 
     def test_activity_report_follows_leads(self):
         for lead in self.lead_a | self.lead_c:
-            lead.activity_schedule("mail.mail_activity_data_call", user_id=lead.user_id.id)
+            lead.activity_schedule(
+                "mail.mail_activity_data_call", user_id=lead.user_id.id
+            )
             lead.activity_ids.action_feedback(feedback="Called")
-        reports = self.env["crm.activity.report"].with_user(self.rep_a).search(
-            [("lead_id", "in", (self.lead_a | self.lead_c).ids)]
+        reports = (
+            self.env["crm.activity.report"]
+            .with_user(self.rep_a)
+            .search([("lead_id", "in", (self.lead_a | self.lead_c).ids)])
         )
         self.assertEqual(reports.lead_id, self.lead_a)
-        reports = self.env["crm.activity.report"].with_user(self.territory_manager).search(
-            [("lead_id", "in", (self.lead_a | self.lead_c).ids)]
+        reports = (
+            self.env["crm.activity.report"]
+            .with_user(self.territory_manager)
+            .search([("lead_id", "in", (self.lead_a | self.lead_c).ids)])
         )
         self.assertEqual(reports.lead_id, self.lead_c)
 

@@ -28,7 +28,10 @@ class SfaDelegateWizard(models.TransientModel):
             "res_model": self._name,
             "view_mode": "form",
             "target": "new",
-            "context": {"default_res_model": records._name, "default_res_ids": records.ids},
+            "context": {
+                "default_res_model": records._name,
+                "default_res_ids": records.ids,
+            },
         }
 
     def action_delegate(self):
@@ -40,10 +43,15 @@ class SfaDelegateWizard(models.TransientModel):
         owner_field = records._sfa_owner_field
         previous = records.mapped(owner_field)
         if previous == self.user_id:
-            raise UserError(self.env._("%s already owns these records.", self.user_id.name))
+            raise UserError(
+                self.env._("%s already owns these records.", self.user_id.name)
+            )
         body = Markup("%s<br/>%s") % (
-            self.env._("Delegated to %(user)s by %(by)s.", user=self.user_id.name,
-                       by=self.env.user.name),
+            self.env._(
+                "Delegated to %(user)s by %(by)s.",
+                user=self.user_id.name,
+                by=self.env.user.name,
+            ),
             self.note,
         )
         for record in records:

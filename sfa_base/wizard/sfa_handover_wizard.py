@@ -17,29 +17,48 @@ class SfaHandoverWizard(models.TransientModel):
     _name = "sfa.handover.wizard"
     _description = "Rep Departure Hand-over"
 
-    from_user_id = fields.Many2one("res.users", "Leaving Rep", required=True, domain="[('share', '=', False)]")
+    from_user_id = fields.Many2one(
+        "res.users", "Leaving Rep", required=True, domain="[('share', '=', False)]"
+    )
     mode = fields.Selection(
         [("user", "To one colleague"), ("territory", "Spread over a territory's reps")],
-        required=True, default="user",
+        required=True,
+        default="user",
     )
-    to_user_id = fields.Many2one("res.users", "New Owner", domain="[('share', '=', False), ('active', '=', True)]")
-    territory_id = fields.Many2one("sfa.territory", "Territory")
-    state = fields.Selection([("draft", "Draft"), ("preview", "Preview"), ("done", "Done")], default="draft")
+    to_user_id = fields.Many2one(
+        "res.users",
+        "New Owner",
+        domain="[('share', '=', False), ('active', '=', True)]",
+    )
+    territory_id = fields.Many2one("sfa.territory")
+    state = fields.Selection(
+        [("draft", "Draft"), ("preview", "Preview"), ("done", "Done")], default="draft"
+    )
     line_ids = fields.One2many("sfa.handover.line", "wizard_id", string="What Moves")
     note = fields.Text()
 
     @api.model
     def _sfa_handover_targets(self):
-        """(model, domain, label) of what a leaver hands over; extended by other modules.
+        """(model, domain, label) of what a leaver hands over; modules extend it.
 
         The domain selects the leaver's open records; ``uid`` in it is the leaver.
         """
         return [
-            ("res.partner", lambda uid: [("user_id", "=", uid), ("sfa_is_customer", "=", True)],
-             self.env._("Customers")),
-            ("crm.lead", lambda uid: [("user_id", "=", uid), ("won_status", "=", "pending")],
-             self.env._("Open Leads and Opportunities")),
-            ("mail.activity", lambda uid: [("user_id", "=", uid)], self.env._("Open Activities")),
+            (
+                "res.partner",
+                lambda uid: [("user_id", "=", uid), ("sfa_is_customer", "=", True)],
+                self.env._("Customers"),
+            ),
+            (
+                "crm.lead",
+                lambda uid: [("user_id", "=", uid), ("won_status", "=", "pending")],
+                self.env._("Open Leads and Opportunities"),
+            ),
+            (
+                "mail.activity",
+                lambda uid: [("user_id", "=", uid), ("active", "=", True)],
+                self.env._("Open Activities"),
+            ),
         ]
 
     def _check_recipients(self):
@@ -51,29 +70,49 @@ class SfaHandoverWizard(models.TransientModel):
             if self.to_user_id == leaver:
                 raise UserError(self.env._("A rep cannot hand over to themselves."))
             if not self.to_user_id.active:
-                raise UserError(self.env._("%s is archived and cannot take over.", self.to_user_id.name))
+                raise UserError(
+                    self.env._(
+                        "%s is archived and cannot take over.", self.to_user_id.name
+                    )
+                )
             recipients = self.to_user_id
         else:
             if not self.territory_id:
-                raise UserError(self.env._("Choose the territory whose reps take over."))
+                raise UserError(
+                    self.env._("Choose the territory whose reps take over.")
+                )
             recipients = self.territory_id.member_ids.filtered("active") - leaver
             if not recipients:
-                raise UserError(self.env._(
-                    "Territory %s has no other active rep to take over.",
-                    self.territory_id.display_name,
-                ))
-        strangers = recipients.filtered(lambda u: not (u.company_ids & leaver.company_ids))
+                raise UserError(
+                    self.env._(
+                        "Territory %s has no other active rep to take over.",
+                        self.territory_id.display_name,
+                    )
+                )
+        strangers = recipients.filtered(
+            lambda u: not (u.company_ids & leaver.company_ids)
+        )
         if strangers:
-            raise UserError(self.env._(
-                "%s does not work for the leaver's companies.", ", ".join(strangers.mapped("name"))
-            ))
+            raise UserError(
+                self.env._(
+                    "%s does not work for the leaver's companies.",
+                    ", ".join(strangers.mapped("name")),
+                )
+            )
         return recipients
 
     def _records(self):
         """{label: records} of everything the leaver hands over (sudo, counts only)."""
         uid = self.from_user_id.id
         return [
-            (model, label, self.env[model].sudo().with_context(active_test=False).search(domain(uid)))
+            (
+                model,
+                label,
+                self.env[model]
+                .sudo()
+                .with_context(active_test=False)
+                .search(domain(uid)),
+            )
             for model, domain, label in self._sfa_handover_targets()
         ]
 
@@ -81,7 +120,9 @@ class SfaHandoverWizard(models.TransientModel):
         self.ensure_one()
         self._check_recipients()
         self.line_ids = [fields.Command.clear()] + [
-            fields.Command.create({"model": model, "name": label, "count": len(records)})
+            fields.Command.create(
+                {"model": model, "name": label, "count": len(records)}
+            )
             for model, label, records in self._records()
         ]
         self.state = "preview"
@@ -102,7 +143,9 @@ class SfaHandoverWizard(models.TransientModel):
                 # sudo: the manager hands over records they may not all see
                 self.env[model].sudo().browse(ids).write({"user_id": user_id})
             if model == "res.partner":
-                owner_of_partner.update({pid: uid for uid, ids in assignment.items() for pid in ids})
+                owner_of_partner.update(
+                    {pid: uid for uid, ids in assignment.items() for pid in ids}
+                )
             summary.append((label, len(records)))
         self._post_summary(summary, recipients)
         self.state = "done"
@@ -117,7 +160,9 @@ class SfaHandoverWizard(models.TransientModel):
                 assignment[recipients.id] = records.ids
             return assignment
         load = Counter({u.id: 0 for u in recipients})
-        Partner = self.env["res.partner"].sudo()  # only reads the customer of each record
+        Partner = self.env[
+            "res.partner"
+        ].sudo()  # only reads the customer of each record
         Lead = self.env["crm.lead"].sudo()
         for record in records:
             partner_id = False
@@ -126,8 +171,12 @@ class SfaHandoverWizard(models.TransientModel):
             elif model == "mail.activity" and record.res_model == "res.partner":
                 partner_id = Partner.browse(record.res_id).commercial_partner_id.id
             elif model == "mail.activity" and record.res_model == "crm.lead":
-                partner_id = Lead.browse(record.res_id).partner_id.commercial_partner_id.id
-            user_id = owner_of_partner.get(partner_id) or min(load, key=lambda u: (load[u], u))
+                partner_id = Lead.browse(
+                    record.res_id
+                ).partner_id.commercial_partner_id.id
+            user_id = owner_of_partner.get(partner_id) or min(
+                load, key=lambda u: (load[u], u)
+            )
             load[user_id] += 1
             assignment[user_id].append(record.id)
         return assignment
@@ -148,7 +197,9 @@ class SfaHandoverWizard(models.TransientModel):
         if self.note:
             body += Markup("<p>%s</p>") % self.note
         # sudo: the summary goes on the leaver's contact card, kept after they leave
-        self.from_user_id.partner_id.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+        self.from_user_id.partner_id.sudo().message_post(
+            body=body, subtype_xmlid="mail.mt_note"
+        )
 
     def _reopen(self):
         return {
@@ -165,7 +216,9 @@ class SfaHandoverLine(models.TransientModel):
     _name = "sfa.handover.line"
     _description = "Hand-over Preview Line"
 
-    wizard_id = fields.Many2one("sfa.handover.wizard", required=True, ondelete="cascade")
+    wizard_id = fields.Many2one(
+        "sfa.handover.wizard", required=True, ondelete="cascade"
+    )
     model = fields.Char()
     name = fields.Char("What")
     count = fields.Integer()

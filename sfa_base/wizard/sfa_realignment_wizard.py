@@ -19,18 +19,26 @@ class SfaRealignmentWizard(models.TransientModel):
     _name = "sfa.realignment.wizard"
     _description = "Territory Realignment"
 
-    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
-    territory_id = fields.Many2one(
-        "sfa.territory", string="Limit to Territory",
-        help="Only customers in, or moving into, this territory and its sub-territories.",
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
     )
-    date_effective = fields.Date("Effective Date", required=True, default=fields.Date.context_today)
+    territory_id = fields.Many2one(
+        "sfa.territory",
+        string="Limit to Territory",
+        help="Only customers in, or moving into, this territory and its "
+        "sub-territories.",
+    )
+    date_effective = fields.Date(
+        "Effective Date", required=True, default=fields.Date.context_today
+    )
     reassign_owner = fields.Boolean(
         "Reassign Owners",
         help="Give each moved customer (and its open deals) to a rep covering the new "
         "territory, unless its owner already covers it.",
     )
-    state = fields.Selection([("draft", "Draft"), ("preview", "Preview"), ("done", "Done")], default="draft")
+    state = fields.Selection(
+        [("draft", "Draft"), ("preview", "Preview"), ("done", "Done")], default="draft"
+    )
     line_ids = fields.One2many("sfa.realignment.line", "wizard_id", string="Moves")
     partner_count = fields.Integer("Customers Moving", compute="_compute_totals")
     lead_count = fields.Integer("Open Deals Moving", compute="_compute_totals")
@@ -43,11 +51,13 @@ class SfaRealignmentWizard(models.TransientModel):
             wizard.lead_count = sum(wizard.line_ids.mapped("lead_count"))
 
     def _candidate_domain(self):
-        domain = Domain([
-            ("sfa_is_customer", "=", True),
-            ("sfa_territory_locked", "=", False),
-            ("company_id", "in", [self.company_id.id, False]),
-        ])
+        domain = Domain(
+            [
+                ("sfa_is_customer", "=", True),
+                ("sfa_territory_locked", "=", False),
+                ("company_id", "in", [self.company_id.id, False]),
+            ]
+        )
         return domain
 
     def _compute_moves(self):
@@ -57,14 +67,26 @@ class SfaRealignmentWizard(models.TransientModel):
             "res.partner", self._candidate_domain(), company=self.company_id
         )
         self.env["res.partner"].flush_model(["sfa_territory_id"])
-        current = dict(self.env.execute_query(SQL(
-            "SELECT id, sfa_territory_id FROM res_partner WHERE id = ANY(%s)", list(best)
-        ))) if best else {}
+        current = (
+            dict(
+                self.env.execute_query(
+                    SQL(
+                        "SELECT id, sfa_territory_id FROM res_partner"
+                        " WHERE id = ANY(%s)",
+                        list(best),
+                    )
+                )
+            )
+            if best
+            else {}
+        )
         scope = None
         if self.territory_id:
             scope = set(
-                self.env["sfa.territory"].with_context(active_test=False)
-                .search([("id", "child_of", self.territory_id.id)]).ids
+                self.env["sfa.territory"]
+                .with_context(active_test=False)
+                .search([("id", "child_of", self.territory_id.id)])
+                .ids
             )
         moves = {}
         for partner_id, from_id in current.items():
@@ -80,7 +102,9 @@ class SfaRealignmentWizard(models.TransientModel):
     def action_preview(self):
         self.ensure_one()
         if self.date_effective > fields.Date.context_today(self):
-            raise UserError(self.env._("A realignment cannot take effect in the future."))
+            raise UserError(
+                self.env._("A realignment cannot take effect in the future.")
+            )
         moves = self._compute_moves()
         leads = self._open_leads_by_partner(list(moves))
         partner_counts = Counter((f, t) for f, t, _r in moves.values())
@@ -88,13 +112,17 @@ class SfaRealignmentWizard(models.TransientModel):
         for pid, (from_id, to_id, _rule) in moves.items():
             lead_counts[from_id, to_id] += leads.get(pid, 0)
         self.line_ids = [fields.Command.clear()] + [
-            fields.Command.create({
-                "from_territory_id": from_id,
-                "to_territory_id": to_id,
-                "partner_count": count,
-                "lead_count": lead_counts[from_id, to_id],
-            })
-            for (from_id, to_id), count in sorted(partner_counts.items(), key=lambda i: -i[1])
+            fields.Command.create(
+                {
+                    "from_territory_id": from_id,
+                    "to_territory_id": to_id,
+                    "partner_count": count,
+                    "lead_count": lead_counts[from_id, to_id],
+                }
+            )
+            for (from_id, to_id), count in sorted(
+                partner_counts.items(), key=lambda i: -i[1]
+            )
         ]
         self.state = "preview"
         return self._reopen()
@@ -103,9 +131,17 @@ class SfaRealignmentWizard(models.TransientModel):
         if not partner_ids:
             return {}
         counts = Counter()
-        for partner, count in self.env["crm.lead"].sudo()._read_group(
-            [("partner_id.commercial_partner_id", "in", partner_ids), ("won_status", "=", "pending")],
-            ["partner_id"], ["__count"],
+        for partner, count in (
+            self.env["crm.lead"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id.commercial_partner_id", "in", partner_ids),
+                    ("won_status", "=", "pending"),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
         ):
             counts[partner.commercial_partner_id.id] += count
         return counts
@@ -143,8 +179,12 @@ class SfaRealignmentWizard(models.TransientModel):
                 continue
             load = Counter({m.id: 0 for m in members})
             for user, count in Partner._read_group(
-                [("sfa_territory_id", "=", territory_id), ("user_id", "in", members.ids)],
-                ["user_id"], ["__count"],
+                [
+                    ("sfa_territory_id", "=", territory_id),
+                    ("user_id", "in", members.ids),
+                ],
+                ["user_id"],
+                ["__count"],
             ):
                 load[user.id] += count
             new_owner = defaultdict(list)
@@ -157,9 +197,16 @@ class SfaRealignmentWizard(models.TransientModel):
             for user_id, ids in new_owner.items():
                 partners = Partner.browse(ids)
                 partners.write({"user_id": user_id})
-                leads = self.env["crm.lead"].sudo().search([
-                    ("partner_id.commercial_partner_id", "in", ids), ("won_status", "=", "pending"),
-                ])
+                leads = (
+                    self.env["crm.lead"]
+                    .sudo()
+                    .search(
+                        [
+                            ("partner_id.commercial_partner_id", "in", ids),
+                            ("won_status", "=", "pending"),
+                        ]
+                    )
+                )
                 leads.write({"user_id": user_id})
                 changes += len(ids)
         return changes
@@ -169,15 +216,19 @@ class SfaRealignmentWizard(models.TransientModel):
         Territory = self.env["sfa.territory"].sudo()
         for (from_id, to_id), count in counts.items():
             body = Markup("%s") % self.env._(
-                "Realignment effective %(date)s: %(count)s customer(s) moved from %(from)s to %(to)s.",
+                "Realignment effective %(date)s: %(count)s customer(s) moved "
+                "from %(from)s to %(to)s.",
                 date=self.date_effective,
                 count=count,
                 **{
-                    "from": Territory.browse(from_id).display_name or self.env._("no territory"),
+                    "from": Territory.browse(from_id).display_name
+                    or self.env._("no territory"),
                     "to": Territory.browse(to_id).display_name,
                 },
             )
-            Territory.browse(to_id).message_post(body=body, subtype_xmlid="mail.mt_note")
+            Territory.browse(to_id).message_post(
+                body=body, subtype_xmlid="mail.mt_note"
+            )
 
     def _reopen(self):
         return {
@@ -195,7 +246,9 @@ class SfaRealignmentLine(models.TransientModel):
     _description = "Territory Realignment Move"
     _order = "partner_count desc, id"
 
-    wizard_id = fields.Many2one("sfa.realignment.wizard", required=True, ondelete="cascade")
+    wizard_id = fields.Many2one(
+        "sfa.realignment.wizard", required=True, ondelete="cascade"
+    )
     from_territory_id = fields.Many2one("sfa.territory", "From")
     to_territory_id = fields.Many2one("sfa.territory", "To")
     partner_count = fields.Integer("Customers")

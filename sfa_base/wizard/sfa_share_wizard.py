@@ -12,9 +12,14 @@ class SfaShareWizard(models.TransientModel):
     res_ids = fields.Json(required=True)
     record_count = fields.Integer(compute="_compute_record_count")
     user_ids = fields.Many2many(
-        "res.users", string="Colleagues", required=True, domain="[('share', '=', False)]"
+        "res.users",
+        string="Colleagues",
+        required=True,
+        domain="[('share', '=', False)]",
     )
-    access = fields.Selection([("read", "Read"), ("edit", "Edit")], required=True, default="read")
+    access = fields.Selection(
+        [("read", "Read"), ("edit", "Edit")], required=True, default="read"
+    )
     date_expiry = fields.Date("Until", help="Last day of access; empty means no end.")
     note = fields.Char()
 
@@ -31,7 +36,10 @@ class SfaShareWizard(models.TransientModel):
             "res_model": self._name,
             "view_mode": "form",
             "target": "new",
-            "context": {"default_res_model": records._name, "default_res_ids": records.ids},
+            "context": {
+                "default_res_model": records._name,
+                "default_res_ids": records.ids,
+            },
         }
 
     def action_share(self):
@@ -42,25 +50,32 @@ class SfaShareWizard(models.TransientModel):
         records.check_access("write")
         Share = self.env["sfa.share"]
         # sudo: a new share replaces any earlier one, whoever granted it
-        existing = Share.sudo().search([
-            ("res_model", "=", self.res_model), ("res_id", "in", records.ids),
-            ("user_id", "in", self.user_ids.ids),
-        ])
+        existing = Share.sudo().search(
+            [
+                ("res_model", "=", self.res_model),
+                ("res_id", "in", records.ids),
+                ("user_id", "in", self.user_ids.ids),
+            ]
+        )
         existing.active = False
         existing.flush_recordset(["active"])
-        Share.create([
-            {
-                "res_model": self.res_model,
-                "res_id": record.id,
-                "user_id": user.id,
-                "access": self.access,
-                "date_expiry": self.date_expiry,
-                "note": self.note,
-            }
-            for record in records
-            for user in self.user_ids
-        ])
-        access = dict(self._fields["access"]._description_selection(self.env))[self.access]
+        Share.create(
+            [
+                {
+                    "res_model": self.res_model,
+                    "res_id": record.id,
+                    "user_id": user.id,
+                    "access": self.access,
+                    "date_expiry": self.date_expiry,
+                    "note": self.note,
+                }
+                for record in records
+                for user in self.user_ids
+            ]
+        )
+        access = dict(self._fields["access"]._description_selection(self.env))[
+            self.access
+        ]
         body = Markup("%s") % self.env._(
             "Shared with %(users)s (%(access)s)%(until)s.",
             users=", ".join(self.user_ids.mapped("name")),

@@ -24,7 +24,14 @@ LEADS = int(os.environ.get("SFA_BENCH_LEADS", 200_000))
 LEVEL_SIZES = [1, 4, 16, 64, 256]  # levels 1-5; level 6 (reps) takes the rest
 SAMPLES = 20
 REPEAT = 7
-FIELDS = ["name", "partner_id", "stage_id", "user_id", "expected_revenue", "sfa_territory_id"]
+FIELDS = [
+    "name",
+    "partner_id",
+    "stage_id",
+    "user_id",
+    "expected_revenue",
+    "sfa_territory_id",
+]
 
 
 @tagged("post_install", "-at_install", "-standard", "sfa_bench")
@@ -32,10 +39,15 @@ class BenchVisibility(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(
-            cls.env.context, tracking_disable=True, no_reset_password=True,
-            mail_create_nosubscribe=True, mail_notrack=True,
-        ))
+        cls.env = cls.env(
+            context=dict(
+                cls.env.context,
+                tracking_disable=True,
+                no_reset_password=True,
+                mail_create_nosubscribe=True,
+                mail_notrack=True,
+            )
+        )
         start = time.perf_counter()
         cls._build_org()
         cls._build_territories()
@@ -45,64 +57,92 @@ class BenchVisibility(TransactionCase):
     @classmethod
     def _build_org(cls):
         env = cls.env
-        role_of_level = ["director", "manager", "supervisor", "supervisor", "supervisor", "rep"]
+        role_of_level = [
+            "director",
+            "manager",
+            "supervisor",
+            "supervisor",
+            "supervisor",
+            "rep",
+        ]
         sizes = LEVEL_SIZES + [USERS - sum(LEVEL_SIZES)]
         company = env.company
         cls.levels = []
         above = env["res.users"]
         for level, size in enumerate(sizes):
             group = env.ref(f"sfa_base.group_sfa_{role_of_level[level]}")
-            users = env["res.users"].create([
-                {
-                    "name": f"Bench L{level + 1} #{i}",
-                    "login": f"bench_l{level + 1}_{i}",
-                    "group_ids": [Command.set(group.ids)],
-                    "company_id": company.id,
-                    "company_ids": [Command.set(company.ids)],
-                    "sfa_manager_id": above[i % len(above)].id if above else False,
-                }
-                for i in range(size)
-            ])
+            users = env["res.users"].create(
+                [
+                    {
+                        "name": f"Bench L{level + 1} #{i}",
+                        "login": f"bench_l{level + 1}_{i}",
+                        "group_ids": [Command.set(group.ids)],
+                        "company_id": company.id,
+                        "company_ids": [Command.set(company.ids)],
+                        "sfa_manager_id": above[i % len(above)].id if above else False,
+                    }
+                    for i in range(size)
+                ]
+            )
             cls.levels.append(users)
             above = users
         cls.reps = cls.levels[-1]
         # Twins of some reps under Odoo's plain "own documents" rule: same number of
         # deals, no SFA group, so both are measured side by side in the same run.
         salesman = env.ref("sales_team.group_sale_salesman")
-        cls.twins = env["res.users"].create([
-            {
-                "name": f"Bench plain #{i}",
-                "login": f"bench_plain_{i}",
-                "group_ids": [Command.set(salesman.ids)],
-                "company_id": company.id,
-                "company_ids": [Command.set(company.ids)],
-            }
-            for i in range(SAMPLES)
-        ])
+        cls.twins = env["res.users"].create(
+            [
+                {
+                    "name": f"Bench plain #{i}",
+                    "login": f"bench_plain_{i}",
+                    "group_ids": [Command.set(salesman.ids)],
+                    "company_id": company.id,
+                    "company_ids": [Command.set(company.ids)],
+                }
+                for i in range(SAMPLES)
+            ]
+        )
 
     @classmethod
     def _build_territories(cls):
         Territory = cls.env["sfa.territory"]
-        country = Territory.create({"name": "Benchland", "code": "BL", "type": "country"})
-        regions = Territory.create([
-            {"name": f"Region {i}", "code": f"BL-{i}", "parent_id": country.id,
-             "manager_id": cls.levels[1][i % len(cls.levels[1])].id}
-            for i in range(8)
-        ])
-        cls.cities = Territory.create([
-            {"name": f"City {i}", "code": f"BL-C{i}", "parent_id": regions[i % 8].id,
-             "manager_id": cls.levels[2][i % len(cls.levels[2])].id}
-            for i in range(64)
-        ])
+        country = Territory.create(
+            {"name": "Benchland", "code": "BL", "type": "country"}
+        )
+        regions = Territory.create(
+            [
+                {
+                    "name": f"Region {i}",
+                    "code": f"BL-{i}",
+                    "parent_id": country.id,
+                    "manager_id": cls.levels[1][i % len(cls.levels[1])].id,
+                }
+                for i in range(8)
+            ]
+        )
+        cls.cities = Territory.create(
+            [
+                {
+                    "name": f"City {i}",
+                    "code": f"BL-C{i}",
+                    "parent_id": regions[i % 8].id,
+                    "manager_id": cls.levels[2][i % len(cls.levels[2])].id,
+                }
+                for i in range(64)
+            ]
+        )
 
     @classmethod
     def _build_leads(cls):
         env = cls.env
         stage = env["crm.stage"].search([], limit=1)
         env.flush_all()
-        owners = cls.reps.ids + cls.twins.ids + cls.levels[4].ids  # supervisors own some too
-        env.cr.execute(SQL(
-            """
+        owners = (
+            cls.reps.ids + cls.twins.ids + cls.levels[4].ids
+        )  # supervisors own some too
+        env.cr.execute(
+            SQL(
+                """
             INSERT INTO crm_lead (name, type, active, user_id, stage_id, company_id,
                                   sfa_territory_id, probability, expected_revenue,
                                   won_status, priority, create_date, write_date,
@@ -115,9 +155,15 @@ class BenchVisibility(TransactionCase):
                    now() - (n %% 365) * interval '1 day', now(), 1, 1
               FROM generate_series(1, %(leads)s) n
             """,
-            owners=owners, n_owners=len(owners), stage=stage.id, company=env.company.id,
-            cities=cls.cities.ids, n_cities=len(cls.cities), leads=LEADS,
-        ))
+                owners=owners,
+                n_owners=len(owners),
+                stage=stage.id,
+                company=env.company.id,
+                cities=cls.cities.ids,
+                n_cities=len(cls.cities),
+                leads=LEADS,
+            )
+        )
         env.cr.execute("ANALYZE crm_lead")
         env.invalidate_all()
 
@@ -146,18 +192,24 @@ class BenchVisibility(TransactionCase):
                 runs[baseline].append(self.list_and_count(baseline)[0])
         total = sum(statistics.median(runs[u]) for u in users)
         baseline_total = sum(statistics.median(runs[b]) for b in baselines)
-        return total, baseline_total, [counts[u] for u in users], [counts[b] for b in baselines]
+        return (
+            total,
+            baseline_total,
+            [counts[u] for u in users],
+            [counts[b] for b in baselines],
+        )
 
     def test_visibility_cost(self):
         step = max(1, len(self.reps) // SAMPLES)
         sample = list(self.reps[::step][:SAMPLES])
-        twins = list(self.twins[:len(sample)])
+        twins = list(self.twins[: len(sample)])
         sfa_time, plain_time, sfa_counts, plain_counts = self.timed_pairs(sample, twins)
         self.assertLessEqual(
-            max(abs(a - b) for a, b in zip(sfa_counts, plain_counts)), 1,
+            max(abs(a - b) for a, b in zip(sfa_counts, plain_counts)),
+            1,
             "a rep with nobody below sees as many deals as their plain twin",
         )
-        sample = sample[:len(twins)]
+        sample = sample[: len(twins)]
 
         director = self.levels[0]
         admin = self.env.ref("base.user_admin")
@@ -172,18 +224,47 @@ class BenchVisibility(TransactionCase):
         rep_ratio = sfa_time / plain_time
         director_ratio = director_time / admin_time
         rows = [
-            ("rep, SFA rules", f"{sfa_time / len(sample) * 1000:.1f} ms", f"{sfa_counts[0]} deals",
-             f"{rep_ratio:.2f}", "<= 1.5"),
-            ("rep, Odoo own documents", f"{plain_time / len(sample) * 1000:.1f} ms",
-             f"{plain_counts[0]} deals", "1.00", "baseline"),
-            ("director", f"{director_time * 1000:.1f} ms", f"{director_count} deals",
-             f"{director_ratio:.2f}", "<= 1.2"),
-            ("administrator", f"{admin_time * 1000:.1f} ms", f"{admin_count} deals", "1.00", "baseline"),
-            ("level-2 manager", f"{manager_time * 1000:.1f} ms", f"{manager_count} deals", "-",
-             f"{len(manager.sfa_subordinate_ids)} users below"),
+            (
+                "rep, SFA rules",
+                f"{sfa_time / len(sample) * 1000:.1f} ms",
+                f"{sfa_counts[0]} deals",
+                f"{rep_ratio:.2f}",
+                "<= 1.5",
+            ),
+            (
+                "rep, Odoo own documents",
+                f"{plain_time / len(sample) * 1000:.1f} ms",
+                f"{plain_counts[0]} deals",
+                "1.00",
+                "baseline",
+            ),
+            (
+                "director",
+                f"{director_time * 1000:.1f} ms",
+                f"{director_count} deals",
+                f"{director_ratio:.2f}",
+                "<= 1.2",
+            ),
+            (
+                "administrator",
+                f"{admin_time * 1000:.1f} ms",
+                f"{admin_count} deals",
+                "1.00",
+                "baseline",
+            ),
+            (
+                "level-2 manager",
+                f"{manager_time * 1000:.1f} ms",
+                f"{manager_count} deals",
+                "-",
+                f"{len(manager.sfa_subordinate_ids)} users below",
+            ),
         ]
-        print(f"\nbench_visibility: {USERS} users in 6 levels, {LEADS} opportunities "
-              f"(built in {self.build_seconds:.0f} s); list page + count, median of {REPEAT}")
+        print(
+            f"\nbench_visibility: {USERS} users in 6 levels, {LEADS} opportunities "
+            f"(built in {self.build_seconds:.0f} s); "
+            f"list page + count, median of {REPEAT}"
+        )
         print(f"{'who':<26}{'time':>12}{'visible':>16}{'ratio':>8}  target")
         for who, elapsed, visible, ratio, target in rows:
             print(f"{who:<26}{elapsed:>12}{visible:>16}{ratio:>8}  {target}")
