@@ -1,6 +1,6 @@
 """A year in the life of a regional sales force, across the SFA modules.
 
-Read as a story: a director sets up the organisation and territories, reps
+Read as a story: a director sets up the organization and territories, reps
 work their customers, a rep leaves, the territories are realigned, and at
 each step every role sees exactly what the spec promises.
 """
@@ -187,7 +187,7 @@ class TestSalesOrgScenario(TransactionCase):
         )
         self.assertTrue(sao_mai.with_user(self.rep_2).read(["name"]))
 
-        # September: a reorganisation moves Hanoi's zips to Ho Chi Minh City's team.
+        # September: a reorganization moves Hanoi's zips to Ho Chi Minh City's team.
         self.hanoi.rule_ids.write({"zip_prefixes": "11"})
         self.hcmc.rule_ids.write({"zip_prefixes": "70, 10"})
         with freeze_time("2026-09-30"):

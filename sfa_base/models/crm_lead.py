@@ -20,7 +20,9 @@ class CrmLead(models.Model):
         related="partner_id.commercial_partner_id.sfa_category_id",
         string="Customer Category",
     )
-    sfa_duplicate_warning = fields.Char(compute="_compute_sfa_duplicate_warning")
+    sfa_duplicate_warning = fields.Char(
+        "Duplicate Warning", compute="_compute_sfa_duplicate_warning"
+    )
 
     @api.depends("partner_id", "partner_name", "contact_name", "email_from", "phone")
     def _compute_sfa_duplicate_warning(self):

@@ -166,18 +166,23 @@ class ResPartner(models.Model):
         "Next Visit Due", compute="_compute_sfa_next_visit_date", store=True, index=True
     )
     sfa_name_key = fields.Char(
-        compute="_compute_sfa_duplicate_keys", store=True, index=True
+        "Normalized Name", compute="_compute_sfa_duplicate_keys", store=True, index=True
     )
     sfa_email_domain = fields.Char(
-        compute="_compute_sfa_duplicate_keys", store=True, index=True
+        "Email Domain Key",
+        compute="_compute_sfa_duplicate_keys",
+        store=True,
+        index=True,
     )
     sfa_phone_key = fields.Char(
-        compute="_compute_sfa_duplicate_keys", store=True, index=True
+        "Phone Key", compute="_compute_sfa_duplicate_keys", store=True, index=True
     )
     sfa_vat_key = fields.Char(
-        compute="_compute_sfa_duplicate_keys", store=True, index=True
+        "Tax ID Key", compute="_compute_sfa_duplicate_keys", store=True, index=True
     )
-    sfa_duplicate_warning = fields.Char(compute="_compute_sfa_duplicate_warning")
+    sfa_duplicate_warning = fields.Char(
+        "Duplicate Warning", compute="_compute_sfa_duplicate_warning"
+    )
 
     @api.model
     def _commercial_fields(self):

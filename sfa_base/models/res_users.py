@@ -18,7 +18,7 @@ class ResUsers(models.Model):
         string="Reports To",
         index="btree_not_null",
         domain="[('share', '=', False)]",
-        help="The user this salesperson reports to in the sales organisation.",
+        help="The user this salesperson reports to in the sales organization.",
     )
     sfa_direct_report_ids = fields.One2many(
         "res.users", "sfa_manager_id", string="Direct Reports"
@@ -29,7 +29,9 @@ class ResUsers(models.Model):
         compute="_compute_sfa_subordinate_ids",
         help="Everyone below this user in the reporting line, at any depth.",
     )
-    sfa_subordinate_count = fields.Integer(compute="_compute_sfa_subordinate_ids")
+    sfa_subordinate_count = fields.Integer(
+        "Number of Subordinates", compute="_compute_sfa_subordinate_ids"
+    )
     sfa_role = fields.Selection(
         SFA_ROLES, string="Sales Role", compute="_compute_sfa_role"
     )
@@ -139,7 +141,7 @@ class ResUsers(models.Model):
     def action_open_sfa_org_chart(self):
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Sales Organisation"),
+            "name": self.env._("Sales Organization"),
             "res_model": "res.users",
             "view_mode": "hierarchy,list,form",
             "views": [

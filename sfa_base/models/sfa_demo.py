@@ -1,4 +1,4 @@
-"""Demo sales organisation, built from ``demo/sfa_base_demo.xml``.
+"""Demo sales organization, built from ``demo/sfa_base_demo.xml``.
 
 Everything is drawn from ``random.Random(42)``: two installs made on the same
 day produce the same people, territories, customers and deals. Dates are
@@ -390,7 +390,7 @@ class SfaDemoBuilder:
             for (login, _manager, _vals), user in zip(rows, users):
                 self.users[login] = user
                 self._xmlid(f"user_{login}", user)
-        # The administrator sees the whole organisation.
+        # The administrator sees the whole organization.
         self.env.ref("base.user_admin").write(
             {
                 "group_ids": [
@@ -910,7 +910,7 @@ class ResUsers(models.Model):
     def _sfa_generate_demo(self):
         """Build the demo sales force (called from demo data only).
 
-        Does nothing when the demo organisation already exists (its director's
+        Does nothing when the demo organization already exists (its director's
         xml id is there) or when one of its logins is already taken.
         """
         if self.env.ref(DEMO_XMLID, raise_if_not_found=False):

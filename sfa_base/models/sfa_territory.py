@@ -226,9 +226,9 @@ class SfaTerritory(models.Model):
         if count or lead_count:
             raise UserError(
                 self.env._(
-                    "Territory %(territory)s still holds %(customers)s customer(s) and "
-                    "%(leads)s open opportunity(ies). Move them with a realignment "
-                    "before archiving or deleting it.",
+                    "Territory %(territory)s still holds customers (%(customers)s) "
+                    "and open opportunities (%(leads)s). Move them with a "
+                    "realignment before archiving or deleting it.",
                     territory=", ".join(self.mapped("display_name")),
                     customers=count,
                     leads=lead_count,

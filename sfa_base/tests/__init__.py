@@ -7,3 +7,4 @@ from . import test_share
 from . import test_duplicate
 from . import test_lifecycle
 from . import test_tours
+from . import test_i18n

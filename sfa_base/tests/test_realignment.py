@@ -87,9 +87,14 @@ class TestRealignment(SfaCase):
         self.assertEqual(self.counts(), before, "nothing lost")
         summary = self.t_roubaix.message_ids[0].body
         self.assertIn(
-            "1 customer(s) moved from France / North / Lille "
-            "to France / North / Roubaix",
+            "from France / North / Lille to France / North / Roubaix. "
+            "Customers moved: 1.",
             summary,
+        )
+        self.assertEqual(
+            wizard.result_message,
+            "Realignment applied. Customers moved: 1; open deals moved: 1; "
+            "owner changes: 0.",
         )
 
     def test_effective_dated_history(self):

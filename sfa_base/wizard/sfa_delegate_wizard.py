@@ -10,8 +10,8 @@ class SfaDelegateWizard(models.TransientModel):
     _name = "sfa.delegate.wizard"
     _description = "Delegate to a Colleague"
 
-    res_model = fields.Char(required=True)
-    res_ids = fields.Json(required=True)
+    res_model = fields.Char("Model", required=True)
+    res_ids = fields.Json("Records", required=True)
     user_id = fields.Many2one(
         "res.users", "New Owner", required=True, domain="[('share', '=', False)]"
     )

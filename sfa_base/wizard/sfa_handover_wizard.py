@@ -32,32 +32,37 @@ class SfaHandoverWizard(models.TransientModel):
     )
     territory_id = fields.Many2one("sfa.territory")
     state = fields.Selection(
-        [("draft", "Draft"), ("preview", "Preview"), ("done", "Done")], default="draft"
+        [("draft", "Draft"), ("preview", "Preview"), ("done", "Done")],
+        string="Status",
+        default="draft",
     )
     line_ids = fields.One2many("sfa.handover.line", "wizard_id", string="What Moves")
     note = fields.Text()
 
     @api.model
-    def _sfa_handover_targets(self):
-        """(model, domain, label) of what a leaver hands over; modules extend it.
+    def _sfa_handover_targets(self, leaver):
+        """(model, domain, label) of what ``leaver`` hands over; modules extend it.
 
-        The domain selects the leaver's open records; ``uid`` in it is the leaver.
+        Each domain selects the leaver's open records of its model.
         """
+        customers = self.env._("Customers")
+        leads = self.env._("Open Leads and Opportunities")
+        activities = self.env._("Open Activities")
         return [
             (
                 "res.partner",
-                lambda uid: [("user_id", "=", uid), ("sfa_is_customer", "=", True)],
-                self.env._("Customers"),
+                [("user_id", "=", leaver.id), ("sfa_is_customer", "=", True)],
+                customers,
             ),
             (
                 "crm.lead",
-                lambda uid: [("user_id", "=", uid), ("won_status", "=", "pending")],
-                self.env._("Open Leads and Opportunities"),
+                [("user_id", "=", leaver.id), ("won_status", "=", "pending")],
+                leads,
             ),
             (
                 "mail.activity",
-                lambda uid: [("user_id", "=", uid), ("active", "=", True)],
-                self.env._("Open Activities"),
+                [("user_id", "=", leaver.id), ("active", "=", True)],
+                activities,
             ),
         ]
 
@@ -102,18 +107,14 @@ class SfaHandoverWizard(models.TransientModel):
         return recipients
 
     def _records(self):
-        """{label: records} of everything the leaver hands over (sudo, counts only)."""
-        uid = self.from_user_id.id
+        """(model, label, records) the leaver hands over (sudo, counts only)."""
         return [
             (
                 model,
                 label,
-                self.env[model]
-                .sudo()
-                .with_context(active_test=False)
-                .search(domain(uid)),
+                self.env[model].sudo().with_context(active_test=False).search(domain),
             )
-            for model, domain, label in self._sfa_handover_targets()
+            for model, domain, label in self._sfa_handover_targets(self.from_user_id)
         ]
 
     def action_preview(self):

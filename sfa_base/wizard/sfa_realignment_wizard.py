@@ -5,7 +5,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 
 class SfaRealignmentWizard(models.TransientModel):
@@ -37,12 +37,15 @@ class SfaRealignmentWizard(models.TransientModel):
         "territory, unless its owner already covers it.",
     )
     state = fields.Selection(
-        [("draft", "Draft"), ("preview", "Preview"), ("done", "Done")], default="draft"
+        [("draft", "Draft"), ("preview", "Preview"), ("done", "Done")],
+        string="Status",
+        default="draft",
     )
     line_ids = fields.One2many("sfa.realignment.line", "wizard_id", string="Moves")
     partner_count = fields.Integer("Customers Moving", compute="_compute_totals")
     lead_count = fields.Integer("Open Deals Moving", compute="_compute_totals")
     owner_change_count = fields.Integer("Owner Changes", readonly=True)
+    result_message = fields.Char("Result", readonly=True)
 
     @api.depends("line_ids.partner_count", "line_ids.lead_count")
     def _compute_totals(self):
@@ -164,6 +167,13 @@ class SfaRealignmentWizard(models.TransientModel):
         if self.reassign_owner:
             self.owner_change_count = self._reassign_owners(by_destination)
         self._post_summary(moves)
+        self.result_message = self.env._(
+            "Realignment applied. Customers moved: %(customers)s; open deals moved: "
+            "%(deals)s; owner changes: %(owners)s.",
+            customers=len(moves),
+            deals=sum(self._open_leads_by_partner(list(moves)).values()),
+            owners=self.owner_change_count,
+        )
         self.state = "done"
         return self._reopen()
 
@@ -216,9 +226,9 @@ class SfaRealignmentWizard(models.TransientModel):
         Territory = self.env["sfa.territory"].sudo()
         for (from_id, to_id), count in counts.items():
             body = Markup("%s") % self.env._(
-                "Realignment effective %(date)s: %(count)s customer(s) moved "
-                "from %(from)s to %(to)s.",
-                date=self.date_effective,
+                "Realignment effective %(date)s from %(from)s to %(to)s. "
+                "Customers moved: %(count)s.",
+                date=format_date(self.env, self.date_effective),
                 count=count,
                 **{
                     "from": Territory.browse(from_id).display_name

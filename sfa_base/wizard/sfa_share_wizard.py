@@ -2,14 +2,15 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 
 class SfaShareWizard(models.TransientModel):
     _name = "sfa.share.wizard"
     _description = "Share with Colleagues"
 
-    res_model = fields.Char(required=True)
-    res_ids = fields.Json(required=True)
+    res_model = fields.Char("Model", required=True)
+    res_ids = fields.Json("Records", required=True)
     record_count = fields.Integer(compute="_compute_record_count")
     user_ids = fields.Many2many(
         "res.users",
@@ -76,12 +77,19 @@ class SfaShareWizard(models.TransientModel):
         access = dict(self._fields["access"]._description_selection(self.env))[
             self.access
         ]
-        body = Markup("%s") % self.env._(
-            "Shared with %(users)s (%(access)s)%(until)s.",
-            users=", ".join(self.user_ids.mapped("name")),
-            access=access,
-            until=self.env._(" until %s", self.date_expiry) if self.date_expiry else "",
-        )
+        users = ", ".join(self.user_ids.mapped("name"))
+        if self.date_expiry:
+            text = self.env._(
+                "Shared with %(users)s (%(access)s) until %(date)s.",
+                users=users,
+                access=access,
+                date=format_date(self.env, self.date_expiry),
+            )
+        else:
+            text = self.env._(
+                "Shared with %(users)s (%(access)s).", users=users, access=access
+            )
+        body = Markup("%s") % text
         if self.note:
             body += Markup("<br/>") + self.note
         for record in records:
