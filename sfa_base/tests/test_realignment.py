@@ -2,7 +2,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import SfaCase
@@ -153,7 +153,8 @@ class TestRealignment(SfaCase):
         wizard = self.wizard()
         with self.assertRaises(UserError):
             wizard.action_apply()
-        future = self.wizard(date_effective=date(2999, 1, 1))
-        with self.assertRaises(UserError):
-            future.action_preview()
+        with self.assertRaises(ValidationError):
+            self.wizard(date_effective=date(2999, 1, 1))
+        with self.assertRaises(ValidationError):
+            wizard.date_effective = date(2999, 1, 1)
         self.assertEqual(self.cust_b.sfa_territory_id, self.t_lille)

@@ -161,26 +161,37 @@ class SfaHandoverWizard(models.TransientModel):
                 assignment[recipients.id] = records.ids
             return assignment
         load = Counter({u.id: 0 for u in recipients})
-        Partner = self.env[
-            "res.partner"
-        ].sudo()  # only reads the customer of each record
-        Lead = self.env["crm.lead"].sudo()
+        customer_of = self._customer_of(model, records)
         for record in records:
-            partner_id = False
-            if model == "crm.lead":
-                partner_id = record.partner_id.commercial_partner_id.id
-            elif model == "mail.activity" and record.res_model == "res.partner":
-                partner_id = Partner.browse(record.res_id).commercial_partner_id.id
-            elif model == "mail.activity" and record.res_model == "crm.lead":
-                partner_id = Lead.browse(
-                    record.res_id
-                ).partner_id.commercial_partner_id.id
+            partner_id = customer_of.get(record.id, False)
             user_id = owner_of_partner.get(partner_id) or min(
                 load, key=lambda u: (load[u], u)
             )
             load[user_id] += 1
             assignment[user_id].append(record.id)
         return assignment
+
+    @api.model
+    def _customer_of(self, model, records):
+        """Map record id -> id of its customer (company), read set by set."""
+        if model == "crm.lead":
+            return {r.id: r.partner_id.commercial_partner_id.id for r in records}
+        if model != "mail.activity":
+            return {}
+        result = {}
+        for res_model, activities in records.grouped("res_model").items():
+            if res_model not in ("res.partner", "crm.lead"):
+                continue
+            # sudo: only the customer of each record is read
+            targets = self.env[res_model].sudo().browse(activities.mapped("res_id"))
+            partner_of = {
+                t.id: (
+                    t if res_model == "res.partner" else t.partner_id
+                ).commercial_partner_id.id
+                for t in targets
+            }
+            result.update({a.id: partner_of.get(a.res_id, False) for a in activities})
+        return result
 
     def _post_summary(self, summary, recipients):
         lines = Markup("").join(

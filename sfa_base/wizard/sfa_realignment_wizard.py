@@ -3,7 +3,7 @@ from collections import Counter, defaultdict
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL, format_date
 
@@ -102,12 +102,16 @@ class SfaRealignmentWizard(models.TransientModel):
             moves[partner_id] = (from_id, to_id, rule_id)
         return moves
 
+    @api.constrains("date_effective")
+    def _check_date_effective(self):
+        for wizard in self:
+            if wizard.date_effective > fields.Date.context_today(wizard):
+                raise ValidationError(
+                    self.env._("A realignment cannot take effect in the future.")
+                )
+
     def action_preview(self):
         self.ensure_one()
-        if self.date_effective > fields.Date.context_today(self):
-            raise UserError(
-                self.env._("A realignment cannot take effect in the future.")
-            )
         moves = self._compute_moves()
         leads = self._open_leads_by_partner(list(moves))
         partner_counts = Counter((f, t) for f, t, _r in moves.values())
