@@ -1,0 +1,2 @@
+from . import sfa_stage_history
+from . import crm_lead
