@@ -18,10 +18,13 @@ def _sfa_pipeline_post_init(env):
               FROM mail_tracking_value v
               JOIN mail_message m ON m.id = v.mail_message_id
               JOIN ir_model_fields f ON f.id = v.field_id
-             WHERE f.model = 'crm.lead' AND f.name = 'stage_id' AND m.model = 'crm.lead'
+             WHERE f.model = 'crm.lead' AND f.name = 'stage_id'
+               AND m.model = 'crm.lead'
         ), stays AS (
-            SELECT l.id AS lead_id, f.old_stage AS stage_id, NULL::int AS previous_stage_id,
-                   l.create_date AS date_in, f.date AS date_out, f.new_stage AS next_stage_id
+            SELECT l.id AS lead_id, f.old_stage AS stage_id,
+                   NULL::int AS previous_stage_id,
+                   LEAST(l.create_date, f.date) AS date_in,
+                   f.date AS date_out, f.new_stage AS next_stage_id
               FROM crm_lead l
               JOIN LATERAL (SELECT * FROM changes c WHERE c.lead_id = l.id
                              ORDER BY c.date, c.seq LIMIT 1) f ON TRUE
@@ -42,8 +45,8 @@ def _sfa_pipeline_post_init(env):
         SELECT s.lead_id, s.stage_id, prev.id, nxt.id, l.user_id, l.team_id,
                l.sfa_territory_id, l.company_id, s.date_in,
                CASE WHEN s.date_out IS NOT NULL THEN GREATEST(s.date_out, s.date_in)
-                    WHEN NOT l.active THEN GREATEST(COALESCE(l.date_closed, l.write_date),
-                                                    s.date_in)
+                    WHEN NOT l.active
+                    THEN GREATEST(COALESCE(l.date_closed, l.write_date), s.date_in)
                END,
                l.expected_revenue, l.probability,
                CASE WHEN s.date_out IS NULL AND NOT l.active THEN 'lost'
@@ -60,7 +63,8 @@ def _sfa_pipeline_post_init(env):
           LEFT JOIN crm_stage prev ON prev.id = s.previous_stage_id
           LEFT JOIN crm_stage nxt ON nxt.id = s.next_stage_id
          WHERE s.date_in IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM sfa_stage_history h WHERE h.lead_id = s.lead_id)
+           AND NOT EXISTS (SELECT 1 FROM sfa_stage_history h
+                            WHERE h.lead_id = s.lead_id)
         """
         )
     )
@@ -70,7 +74,8 @@ def _sfa_pipeline_post_init(env):
         SQL(
             """
         UPDATE sfa_stage_history h
-           SET date_out = GREATEST(COALESCE(l.date_last_stage_update, l.write_date), h.date_in),
+           SET date_out = GREATEST(
+                   COALESCE(l.date_last_stage_update, l.write_date), h.date_in),
                next_stage_id = l.stage_id,
                outcome = CASE WHEN nxt.is_won THEN 'won'
                               WHEN nxt.sequence >= st.sequence THEN 'advanced'

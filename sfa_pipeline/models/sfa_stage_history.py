@@ -96,8 +96,8 @@ class SfaStageHistory(models.Model):
                        l.expected_revenue, l.probability, 'open',
                        %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM crm_lead l
-                  LEFT JOIN (SELECT * FROM unnest(%(lead_ids)s::int[], %(stage_ids)s::int[])
-                             AS p(lead_id, stage_id)) prev ON prev.lead_id = l.id
+                  LEFT JOIN unnest(%(lead_ids)s::int[], %(stage_ids)s::int[])
+                       AS prev(lead_id, stage_id) ON prev.lead_id = l.id
                  WHERE l.id = ANY(%(ids)s) AND l.active AND l.stage_id IS NOT NULL
                 ON CONFLICT (lead_id) WHERE date_out IS NULL DO NOTHING
                 """,
