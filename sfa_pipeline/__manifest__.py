@@ -13,6 +13,7 @@
         "security/sfa_pipeline_security.xml",
         "security/ir.model.access.csv",
         "views/sfa_stage_history_views.xml",
+        "report/sfa_stage_analysis_views.xml",
         "views/crm_lead_views.xml",
         "views/sfa_pipeline_menus.xml",
     ],

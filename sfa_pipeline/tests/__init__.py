@@ -1,1 +1,2 @@
 from . import test_stage_history
+from . import test_stage_analysis
