@@ -45,6 +45,13 @@ class ResUsers(models.Model):
     sfa_managed_territory_ids = fields.One2many(
         "sfa.territory", "manager_id", string="Managed Territories"
     )
+    sfa_scope_territory_ids = fields.Many2many(
+        "sfa.territory",
+        string="Territories in Scope",
+        compute="_compute_sfa_scope_territory_ids",
+        help="Every territory in a subtree managed by this user or someone below "
+        "them: what their record rules open and what they may maintain.",
+    )
 
     @api.constrains("sfa_manager_id")
     def _check_sfa_manager_id(self):
@@ -84,6 +91,26 @@ class ResUsers(models.Model):
             )
         )
         return dict(rows)
+
+    def _compute_sfa_scope_territory_ids(self):
+        for user in self:
+            user.sfa_scope_territory_ids = [
+                fields.Command.set(list(self._sfa_scope(user.id)[1]))
+            ]
+
+    def _sfa_is_director(self):
+        """Directors and sales administrators act on the whole company."""
+        self.ensure_one()
+        return (
+            self._is_superuser()
+            or self.has_group("sfa_base.group_sfa_director")
+            or self.has_group("sales_team.group_sale_manager")
+        )
+
+    def _sfa_team_users(self):
+        """The user and everyone below them in the reporting line."""
+        self.ensure_one()
+        return self.browse(self._sfa_scope(self.id)[0])
 
     def _compute_sfa_role(self):
         for user in self:

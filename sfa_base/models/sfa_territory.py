@@ -1,7 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 TERRITORY_TYPES = [
     ("region", "Region"),
@@ -185,13 +185,18 @@ class SfaTerritory(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         territories = super().create(vals_list)
+        territories._check_staffing_in_scope({})
         self.env.registry.clear_cache()
         return territories
 
     def write(self, vals):
         if vals.get("active") is False:
             self._check_archivable()
+        staffed = {"manager_id", "member_ids"} & set(vals)
+        before = {t.id: t.manager_id | t.member_ids for t in self} if staffed else {}
         res = super().write(vals)
+        if staffed:
+            self._check_staffing_in_scope(before)
         if {"parent_id", "manager_id", "active"} & set(vals):
             self.env.registry.clear_cache()
         return res
@@ -201,6 +206,30 @@ class SfaTerritory(models.Model):
         res = super().unlink()
         self.env.registry.clear_cache()
         return res
+
+    def _check_staffing_in_scope(self, staff_before):
+        """A manager staffs territories with their own team only.
+
+        Otherwise naming oneself (or a friend) manager or member of a colleague's
+        territory would open its customers and deals.
+        """
+        user = self.env.user
+        if self.env.su or user._sfa_is_director():
+            return
+        team = user._sfa_team_users()
+        for territory in self:
+            staff = territory.manager_id | territory.member_ids
+            added = staff - staff_before.get(territory.id, self.env["res.users"])
+            outsiders = added - team
+            if outsiders:
+                raise AccessError(
+                    self.env._(
+                        "Only a director can put %(users)s on territory %(territory)s: "
+                        "they are not in your team.",
+                        users=", ".join(outsiders.mapped("name")),
+                        territory=territory.display_name,
+                    )
+                )
 
     def _check_archivable(self):
         """A territory that still holds customers or open deals cannot go away.

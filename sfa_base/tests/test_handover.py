@@ -176,3 +176,17 @@ class TestHandover(SfaCase):
                     "to_user_id": self.rep_b.id,
                 }
             )
+
+    def test_manager_hands_over_only_within_their_team(self):
+        Wizard = self.env["sfa.handover.wizard"].with_user(self.manager)
+        peer = Wizard.create(
+            {"from_user_id": self.rep_c.id, "to_user_id": self.rep_b.id}
+        )
+        with self.assertRaises(AccessError):
+            peer.action_preview()
+        to_outsider = Wizard.create(
+            {"from_user_id": self.rep_a.id, "to_user_id": self.rep_c.id}
+        )
+        with self.assertRaises(AccessError):
+            to_outsider.action_preview()
+        self.assertEqual(self.owned(self.rep_c)[:2], (1, 1), "nothing moved")

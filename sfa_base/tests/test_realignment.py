@@ -158,3 +158,19 @@ class TestRealignment(SfaCase):
         with self.assertRaises(ValidationError):
             wizard.date_effective = date(2999, 1, 1)
         self.assertEqual(self.cust_b.sfa_territory_id, self.t_lille)
+
+    def test_manager_realigns_only_their_territories(self):
+        # South's manager is someone else: a rule pulling Bravo's zip into South
+        # must not let our manager move it there.
+        self.env["sfa.territory.rule"].create(
+            {"territory_id": self.t_marseille.id, "zip_prefixes": "591", "priority": 90}
+        )
+        self.t_marseille.parent_id = self.t_south
+        wizard = self.wizard(self.manager)
+        self.assertEqual(
+            wizard.territory_id, self.t_north, "defaults to their territory"
+        )
+        wizard.action_preview()
+        self.assertNotIn(self.t_marseille, wizard.line_ids.to_territory_id)
+        with self.assertRaises(AccessError):
+            self.wizard(self.manager, territory_id=self.t_south.id).action_preview()

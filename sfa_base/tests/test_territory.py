@@ -3,7 +3,7 @@ from datetime import date
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -231,3 +231,55 @@ class TestTerritory(SfaCase):
         empty = self.env["sfa.territory"].create({"name": "Empty", "code": "EMPTY"})
         empty.action_archive()
         self.assertFalse(empty.active)
+
+
+@tagged("post_install", "-at_install")
+class TestTerritoryMaintenance(SfaCase):
+    """Managers maintain their own territories only; directors all of them."""
+
+    def test_manager_cannot_take_over_a_colleagues_territory(self):
+        south = self.t_south.with_user(self.manager)
+        with self.assertRaises(AccessError):
+            south.write({"manager_id": self.manager.id})
+        with self.assertRaises(AccessError):
+            self.t_marseille.rule_ids.with_user(self.manager).write(
+                {"zip_from": "59000", "zip_to": "59999"}
+            )
+        with self.assertRaises(AccessError):
+            self.env["sfa.territory.rule"].with_user(self.manager).create(
+                {"territory_id": self.t_south.id, "zip_prefixes": "13"}
+            )
+        self.assertEqual(self.t_south.manager_id, self.territory_manager)
+        self.assertNotIn(self.lead_c, self.visible_leads(self.manager))
+
+    def test_manager_staffs_own_territory_with_own_team(self):
+        north = self.t_north.with_user(self.manager)
+        north.write({"member_ids": [(4, self.supervisor.id)]})
+        self.assertIn(self.supervisor, self.t_north.member_ids)
+        with self.assertRaises(AccessError):
+            north.write({"member_ids": [(4, self.rep_c.id)]})
+        with self.assertRaises(AccessError):
+            self.t_lille.with_user(self.manager).write(
+                {"manager_id": self.manager_2.id}
+            )
+        child = (
+            self.env["sfa.territory"]
+            .with_user(self.manager)
+            .create(
+                {"name": "Roubaix", "code": "FR-N-RBX", "parent_id": self.t_north.id}
+            )
+        )
+        self.assertEqual(child.parent_id, self.t_north)
+        with self.assertRaises(AccessError):
+            self.env["sfa.territory"].with_user(self.manager).create(
+                {"name": "Nice", "code": "FR-S-NCE", "parent_id": self.t_south.id}
+            )
+
+    def test_director_maintains_everything(self):
+        self.t_south.with_user(self.director).write({"manager_id": self.manager.id})
+        self.assertIn(self.lead_c, self.visible_leads(self.manager))
+
+    def test_rep_cannot_edit_territories(self):
+        with self.assertRaises(AccessError):
+            self.t_lille.with_user(self.rep_a).write({"name": "Mine"})
+        self.assertTrue(self.t_lille.with_user(self.rep_a).read(["name"]))

@@ -3,7 +3,7 @@ from collections import Counter, defaultdict
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 
 class SfaHandoverWizard(models.TransientModel):
@@ -94,6 +94,18 @@ class SfaHandoverWizard(models.TransientModel):
                         self.territory_id.display_name,
                     )
                 )
+        user = self.env.user
+        if not user._sfa_is_director():
+            team = user._sfa_team_users()
+            outside = (leaver | recipients) - team
+            if outside or leaver == user:
+                raise AccessError(
+                    self.env._(
+                        "You can only hand over the portfolio of someone in your "
+                        "team, to people in your team (not: %s).",
+                        ", ".join((outside or leaver).mapped("name")),
+                    )
+                )
         strangers = recipients.filtered(
             lambda u: not (u.company_ids & leaver.company_ids)
         )
@@ -133,7 +145,6 @@ class SfaHandoverWizard(models.TransientModel):
         self.ensure_one()
         if self.state != "preview":
             raise UserError(self.env._("Preview the hand-over before applying it."))
-        self.env["res.users"].browse(self.from_user_id.id).check_access("read")
         recipients = self._check_recipients()
         groups = self._records()
         owner_of_partner = {}

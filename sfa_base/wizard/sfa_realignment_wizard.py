@@ -3,7 +3,7 @@ from collections import Counter, defaultdict
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL, format_date
 
@@ -25,9 +25,11 @@ class SfaRealignmentWizard(models.TransientModel):
     territory_id = fields.Many2one(
         "sfa.territory",
         string="Limit to Territory",
+        default=lambda self: self._default_territory(),
         help="Only customers in, or moving into, this territory and its "
-        "sub-territories.",
+        "sub-territories. Managers realign their own territories only.",
     )
+
     date_effective = fields.Date(
         "Effective Date", required=True, default=fields.Date.context_today
     )
@@ -91,6 +93,8 @@ class SfaRealignmentWizard(models.TransientModel):
                 .search([("id", "child_of", self.territory_id.id)])
                 .ids
             )
+        # A manager moves customers only within their own territories.
+        own_scope = self._manager_scope()
         moves = {}
         for partner_id, from_id in current.items():
             from_id = from_id or False
@@ -98,6 +102,10 @@ class SfaRealignmentWizard(models.TransientModel):
             if to_id == from_id:
                 continue
             if scope is not None and from_id not in scope and to_id not in scope:
+                continue
+            if own_scope is not None and (
+                to_id not in own_scope or (from_id and from_id not in own_scope)
+            ):
                 continue
             moves[partner_id] = (from_id, to_id, rule_id)
         return moves
@@ -109,6 +117,34 @@ class SfaRealignmentWizard(models.TransientModel):
                 raise ValidationError(
                     self.env._("A realignment cannot take effect in the future.")
                 )
+
+    @api.model
+    def _default_territory(self):
+        user = self.env.user
+        if user._sfa_is_director():
+            return False
+        return user.sfa_managed_territory_ids.filtered(
+            lambda t: t.parent_id not in user.sfa_managed_territory_ids
+        )[:1]
+
+    def _manager_scope(self):
+        """Territory ids a non-director may realign (None: no limit)."""
+        user = self.env.user
+        if user._sfa_is_director():
+            return None
+        if not self.territory_id:
+            raise AccessError(
+                self.env._("Choose which of your territories to realign.")
+            )
+        own = set(user.sfa_scope_territory_ids.ids)
+        if self.territory_id.id not in own:
+            raise AccessError(
+                self.env._(
+                    "Territory %s is not one of yours: ask a director to realign it.",
+                    self.territory_id.display_name,
+                )
+            )
+        return own
 
     def action_preview(self):
         self.ensure_one()
