@@ -40,13 +40,28 @@ class CrmLead(models.Model):
     def _check_sfa_territory_company(self):
         self._sfa_check_territory_company()
 
+    @api.model
+    def _sfa_check_partner_readable(self, vals_list):
+        """Linking a customer copies its email, phone and address onto the deal
+        (Odoo computes them as superuser): only a customer one can read."""
+        if self.env.su:
+            return
+        partner_ids = {
+            vals["partner_id"] for vals in vals_list if vals.get("partner_id")
+        }
+        if partner_ids:
+            self.env["res.partner"].browse(partner_ids).check_access("read")
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._sfa_check_partner_readable(vals_list)
         leads = super().create(vals_list)
         leads.filtered(lambda lead: not lead.sfa_territory_id)._sfa_assign_territories()
         return leads
 
     def write(self, vals):
+        self._sfa_check_partner_readable([vals])
+        self._sfa_check_owner_change(vals)
         res = super().write(vals)
         if "sfa_territory_id" not in vals and (
             "partner_id" in vals or LEAD_ADDRESS_FIELDS & set(vals)

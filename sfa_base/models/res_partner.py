@@ -474,6 +474,7 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
+        self._sfa_check_owner_change(vals)
         tracked = (
             self.filtered(lambda p: not p.parent_id)
             if "sfa_territory_id" in vals

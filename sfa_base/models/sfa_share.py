@@ -1,5 +1,5 @@
 from odoo import api, fields, models, tools
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 
@@ -110,7 +110,8 @@ class SfaShare(models.Model):
         return res
 
     def _check_granter_access(self):
-        """Only someone who may edit a record may share it."""
+        """Only someone who may edit a record, and not merely through a share,
+        may share it (re-sharing would outlive the share's expiry)."""
         for share in self:
             if not self.env.su and share.granted_by_id != self.env.user:
                 raise UserError(
@@ -119,7 +120,20 @@ class SfaShare(models.Model):
             if share.user_id == share.granted_by_id:
                 raise UserError(self.env._("You cannot share a record with yourself."))
             record = self.env[share.res_model].browse(share.res_id)
-            record.with_user(share.granted_by_id).check_access("write")
+            as_granter = record.with_user(share.granted_by_id)
+            as_granter.check_access("write")
+            if (
+                not self.env.su
+                and "sfa_editable" in record._fields
+                and not as_granter._sfa_is_own_line()
+            ):
+                raise AccessError(
+                    self.env._(
+                        "%s is shared with you: only its owner or their managers "
+                        "can share it further.",
+                        record.display_name,
+                    )
+                )
 
     def write(self, vals):
         if not self.env.su and {
@@ -132,7 +146,10 @@ class SfaShare(models.Model):
                 self.env._("Revoke the share and grant a new one instead of moving it.")
             )
         res = super().write(vals)
-        self.env.registry.clear_cache()
+        if {"active", "access", "date_expiry"} & set(vals):
+            # reviving, upgrading or extending a share is granting it again
+            self.filtered("active")._check_granter_access()
+            self.env.registry.clear_cache()
         return res
 
     @api.model

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
 
 
@@ -71,7 +71,7 @@ class SfaVisibilityMixin(models.AbstractModel):
         return domain if positive else ~domain
 
     @api.model
-    def _sfa_access_domain(self, mode="read"):
+    def _sfa_access_domain(self, mode="read", shares=True):
         """Domain of the records the current user may read (or write)."""
         user = self.env.user
         if user._is_superuser() or user.has_group("sfa_base.group_sfa_director"):
@@ -81,13 +81,40 @@ class SfaVisibilityMixin(models.AbstractModel):
         domains = [Domain(owner, "=", False), Domain(owner, "in", list(user_ids))]
         if self._sfa_territory_field and territory_ids:
             domains.append(Domain(self._sfa_territory_field, "in", list(territory_ids)))
-        shared_ids = self.env["sfa.share"]._sfa_shared_res_ids(
+        shared_ids = shares and self.env["sfa.share"]._sfa_shared_res_ids(
             self._sfa_share_model or self._name, user.id, mode
         )
         if shared_ids:
             domains.append(Domain(self._sfa_share_field, "in", shared_ids))
-        domains.extend(self._sfa_extra_access_domains(mode))
+        if shares:
+            domains.extend(self._sfa_extra_access_domains(mode))
         return Domain.OR(domains)
+
+    def _sfa_is_own_line(self):
+        """The records the user may edit without any share.
+
+        Only the sales force is bound by the reporting line; directors, sales
+        administrators and users outside the sales force follow Odoo's rules.
+        """
+        user = self.env.user
+        if user._sfa_is_director() or not user.has_group("sfa_base.group_sfa_rep"):
+            return self
+        return self.filtered_domain(self._sfa_access_domain("write", shares=False))
+
+    def _sfa_check_owner_change(self, vals):
+        """Only the owner's line may give a record away: a colleague who edits it
+        through a share may not make it theirs (nor anyone else's)."""
+        if self.env.su or self._sfa_owner_field not in vals:
+            return
+        own = self._sfa_is_own_line()
+        if self - own:
+            raise AccessError(
+                self.env._(
+                    "%s is shared with you: only its owner or their managers can "
+                    "change who owns it.",
+                    ", ".join((self - own).mapped("display_name")),
+                )
+            )
 
     @api.model
     def _sfa_extra_access_domains(self, mode):

@@ -539,3 +539,38 @@ class TestShare(SfaCase):
             )
         self.assertEqual(self.lead_c.user_id, self.rep_c)
         self.assertFalse(self.lead_c.activity_ids)
+
+    def test_edit_share_does_not_let_the_colleague_take_or_pass_on_the_deal(self):
+        self.share(
+            self.lead_a,
+            self.rep_a,
+            self.rep_c,
+            access="edit",
+            date_expiry=date(2026, 12, 31),
+        )
+        lead = self.lead_a.with_user(self.rep_c)
+        lead.write({"description": "Edited by a colleague"})
+        with self.assertRaises(AccessError):
+            lead.write({"user_id": self.rep_c.id})
+        with self.assertRaises(AccessError):
+            self.share(self.lead_a, self.rep_c, self.rep_b, access="edit")
+        self.assertEqual(self.lead_a.user_id, self.rep_a)
+        self.assertNotIn(self.lead_a, self.visible_leads(self.rep_b))
+
+    def test_revoked_share_cannot_be_revived_without_access(self):
+        self.share(self.lead_a, self.rep_a, self.rep_c)
+        share = self.shares_of(self.lead_a)
+        share.with_user(self.rep_a).active = False
+        self.lead_a.user_id = self.rep_b  # the deal changes hands
+        with self.assertRaises(AccessError):
+            share.with_user(self.rep_a).write({"active": True, "access": "edit"})
+        self.assertNotIn(self.lead_a, self.visible_leads(self.rep_c))
+
+    def test_linking_a_hidden_customer_to_a_deal_is_refused(self):
+        with self.assertRaises(AccessError):
+            self.env["crm.lead"].with_user(self.rep_a).create(
+                {"name": "Peek", "partner_id": self.cust_c.id}
+            )
+        with self.assertRaises(AccessError):
+            self.lead_a.with_user(self.rep_a).write({"partner_id": self.cust_c.id})
+        self.assertEqual(self.lead_a.partner_id, self.cust_a)
