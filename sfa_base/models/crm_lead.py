@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 
 LEAD_ADDRESS_FIELDS = {"country_id", "state_id", "zip"}
@@ -39,6 +40,23 @@ class CrmLead(models.Model):
     @api.constrains("sfa_territory_id", "company_id")
     def _check_sfa_territory_company(self):
         self._sfa_check_territory_company()
+
+    @api.constrains("partner_id", "partner_name", "phone", "company_id")
+    def _check_sfa_duplicate_block(self):
+        """With the company's block on, a new lead may not be a known customer
+        under another name: it must be linked to that customer."""
+        Partner = self.env["res.partner"]
+        for lead in self:
+            company = lead.company_id or self.env.company
+            if (
+                lead.partner_id
+                or not lead.partner_name
+                or not company.sfa_duplicate_block
+            ):
+                continue
+            matches = Partner._sfa_find_duplicates(lead.partner_name, None, lead.phone)
+            if matches:
+                raise ValidationError(Partner._sfa_duplicate_message(matches))
 
     @api.model
     def _sfa_check_partner_readable(self, vals_list):

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResCompany(models.Model):
@@ -17,3 +17,11 @@ class ResCompany(models.Model):
     _sfa_dormant_days_positive = models.Constraint(
         "CHECK (sfa_dormant_days > 0)", "The dormancy period must be positive."
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        # a new company's own partner is not a customer
+        partners = companies.partner_id
+        self.env.add_to_compute(partners._fields["sfa_is_customer"], partners)
+        return companies

@@ -1,4 +1,5 @@
 import re
+import unicodedata
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -15,7 +16,9 @@ LIFECYCLE_STAGES = [
     ("lost", "Lost"),
 ]
 
-# Legal forms dropped before comparing company names (lower case, no dots).
+# Legal forms dropped before comparing company names: at the end of a name
+# (Western and Chinese forms), or at its start (Vietnamese forms), after case,
+# accents and dots are removed. Multi-word forms are matched as phrases.
 LEGAL_SUFFIXES = (
     "co ltd",
     "coltd",
@@ -45,16 +48,31 @@ LEGAL_SUFFIXES = (
     "kk",
     "pte",
     "pty",
+    "pte ltd",
+    "pty ltd",
     "jsc",
+    "jsc co",
     "tnhh",
-    "cổ phần",
-    "công ty",
-    "cong ty",
     "co phan",
+)
+LEGAL_PREFIXES = (
+    "cong ty tnhh mtv",
+    "cong ty tnhh",
+    "cong ty co phan",
+    "cong ty cp",
+    "cong ty",
+    "cty tnhh",
+    "cty",
+    "tnhh",
+    "co phan",
+)
+CJK_SUFFIXES = (
     "股份有限公司",
     "有限责任公司",
+    "有限責任公司",
     "有限公司",
     "集团",
+    "集團",
     "公司",
 )
 FREE_MAIL_DOMAINS = {
@@ -86,14 +104,26 @@ TERRITORY_ADDRESS_FIELDS = {
 
 
 def normalize_name(name):
-    """Company name without legal form, punctuation, case or spaces."""
-    value = (name or "").lower().replace(".", "")
-    for suffix in sorted(LEGAL_SUFFIXES, key=len, reverse=True):
-        if not suffix.isascii():
-            value = value.replace(suffix, " ")
-    value = re.sub(r"[^\w]+", " ", value)
-    words = [w for w in value.split() if w not in LEGAL_SUFFIXES]
-    return "".join(words) or False
+    """Company name without legal form, accents, punctuation, case or spaces."""
+    value = (name or "").lower().replace("đ", "d").replace(".", "")
+    value = unicodedata.normalize("NFKD", value)
+    value = "".join(c for c in value if not unicodedata.combining(c))
+    for suffix in CJK_SUFFIXES:
+        if value.endswith(suffix) and len(value) > len(suffix):
+            value = value[: -len(suffix)]
+    value = " ".join(re.sub(r"[^\w]+", " ", value).split())
+    stripped = True
+    while stripped:
+        stripped = False
+        for prefix in LEGAL_PREFIXES:
+            if value.startswith(prefix + " "):
+                value, stripped = value[len(prefix) + 1 :], True
+                break
+        for suffix in sorted(LEGAL_SUFFIXES, key=len, reverse=True):
+            if value.endswith(" " + suffix):
+                value, stripped = value[: -len(suffix) - 1], True
+                break
+    return value.replace(" ", "") or False
 
 
 def phone_key(phone):
@@ -223,13 +253,15 @@ class ResPartner(models.Model):
     # Customer, lifecycle and visits
     # ------------------------------------------------------------------
 
-    @api.depends("parent_id", "user_ids", "is_company")
+    @api.depends("parent_id", "user_ids.share")
     def _compute_sfa_is_customer(self):
+        """Customers are commercial partners that are neither employees (internal
+        users) nor one of our own companies; portal customers stay customers."""
         company_partners = set(self.env["res.company"].sudo().search([]).partner_id.ids)
         for partner in self:
             partner.sfa_is_customer = (
                 not partner.parent_id
-                and not partner.user_ids
+                and not partner.user_ids.filtered(lambda u: not u.share)
                 and partner.id not in company_partners
             )
 
@@ -297,7 +329,8 @@ class ResPartner(models.Model):
             )
             recent = [d for d in (fact.get("won"), partner.sfa_last_contact_date) if d]
             if fact.get("won"):
-                if max(recent) >= today - dormant_after:
+                # an open deal with a past buyer keeps them active
+                if fact.get("open") or max(recent) >= today - dormant_after:
                     key = partner.sfa_category_id.is_key_account
                     result[partner.id] = "key_account" if key else "customer"
                 else:
@@ -327,7 +360,10 @@ class ResPartner(models.Model):
             self.env.invalidate_all()
 
     @api.depends(
-        "sfa_last_contact_date", "sfa_category_id.visit_frequency_days", "create_date"
+        "sfa_is_customer",
+        "sfa_last_contact_date",
+        "sfa_category_id.visit_frequency_days",
+        "create_date",
     )
     def _compute_sfa_next_visit_date(self):
         for partner in self:
@@ -431,20 +467,20 @@ class ResPartner(models.Model):
 
     @api.constrains("name", "email", "phone", "vat")
     def _check_sfa_duplicate_block(self):
+        """Block on the strong keys only (name, phone, tax id): an email domain
+        alone would stop every new contact of a company's domain, including
+        those Odoo creates from incoming mail."""
         for partner in self:
             company = partner.company_id or self.env.company
             if (
                 partner.parent_id
+                or not partner.is_company
                 or not partner.sfa_is_customer
                 or not company.sfa_duplicate_block
             ):
                 continue
             matches = self._sfa_find_duplicates(
-                partner.name,
-                partner.email,
-                partner.phone,
-                partner.vat,
-                exclude_ids=[partner.id],
+                partner.name, None, partner.phone, partner.vat, exclude_ids=[partner.id]
             )
             if matches:
                 raise ValidationError(self._sfa_duplicate_message(matches))

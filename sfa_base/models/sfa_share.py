@@ -1,6 +1,10 @@
+from collections import defaultdict
+
+from markupsafe import Markup
+
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 
 class SfaShare(models.Model):
@@ -102,7 +106,45 @@ class SfaShare(models.Model):
         finally:
             # also when refused: the check itself may have cached a partial state
             self.env.registry.clear_cache()
+        shares._post_share_notes()
         return shares
+
+    def _post_share_notes(self):
+        """Say in the record's chatter who was given access, however the share
+        was made (wizard, import or RPC)."""
+        access_label = dict(self._fields["access"]._description_selection(self.env))
+        groups = defaultdict(lambda: self.browse())
+        for share in self:
+            key = (
+                share.res_model,
+                share.res_id,
+                share.access,
+                share.date_expiry,
+                share.note,
+            )
+            groups[key] |= share
+        for (res_model, res_id, access, expiry, note), shares in groups.items():
+            record = self.env[res_model].browse(res_id)
+            if not hasattr(record, "message_post"):
+                continue
+            users = ", ".join(shares.user_id.mapped("name"))
+            if expiry:
+                text = self.env._(
+                    "Shared with %(users)s (%(access)s) until %(date)s.",
+                    users=users,
+                    access=access_label[access],
+                    date=format_date(self.env, expiry),
+                )
+            else:
+                text = self.env._(
+                    "Shared with %(users)s (%(access)s).",
+                    users=users,
+                    access=access_label[access],
+                )
+            body = Markup("%s") % text
+            if note:
+                body += Markup("<br/>") + note
+            record.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def unlink(self):
         res = super().unlink()

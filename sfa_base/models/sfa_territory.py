@@ -138,11 +138,14 @@ class SfaTerritory(models.Model):
             for territory in self
         }
 
+    @api.depends_context("uid")
     def _compute_coverage(self):
         subtrees = self._subtree_map()
         all_ids = list({tid for ids in subtrees.values() for tid in ids})
-        Partner = self.env["res.partner"].sudo()  # counts only, no data is shown
-        Lead = self.env["crm.lead"].sudo()  # counts only, no data is shown
+        # As the user: a rep's figures count what the rep may see, a territory
+        # manager's the whole subtree, so the figures never disclose more.
+        Partner = self.env["res.partner"]
+        Lead = self.env["crm.lead"]
         partners = defaultdict(lambda: defaultdict(int))
         for territory, stage, count in Partner._read_group(
             [("sfa_territory_id", "in", all_ids), ("sfa_is_customer", "=", True)],

@@ -1,7 +1,7 @@
 from ast import literal_eval
 
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import SfaCase
 
@@ -271,7 +271,6 @@ class TestDuplicate(SfaCase):
         for values in (
             {"name": "Alpha SARL"},
             {"name": "Alpha Ltd"},
-            {"name": "Zulu", "email": "buyer@alpha.fr"},
             {"name": "Zulu", "phone": "03 20 12 34 56"},
             {"name": "Zulu", "vat": "FR 12345678901"},
         ):
@@ -286,6 +285,12 @@ class TestDuplicate(SfaCase):
             with Form(self.customer_form_model(self.rep_c)) as form:
                 form.name = "ALPHA LTD"
         self.assertEqual(self.partner_count(), count)
+        # an email domain alone only warns: Odoo creates contacts from mail too
+        zulu = Partner.create(
+            {"name": "Zulu", "email": "buyer@alpha.fr", "is_company": True}
+        )
+        self.assertIn("Alpha SARL (owner: Rep A)", zulu.sfa_duplicate_warning)
+        self.assertEqual(self.partner_count(), count + 1)
         # renaming another customer into a duplicate is refused as well
         with self.assertRaises(ValidationError):
             self.cust_c.with_user(self.rep_c).name = "Alpha"
@@ -297,7 +302,7 @@ class TestDuplicate(SfaCase):
         self.assertEqual(self.cust_a.phone, "+33 3 20 99 99 99")
         # a genuinely new customer goes through
         zulu = Partner.create({"name": "Zulu Industries", "is_company": True})
-        self.assertEqual(self.partner_count(), count + 1)
+        self.assertEqual(self.partner_count(), count + 2)
         self.assertEqual(zulu.name, "Zulu Industries")
 
     def test_block_off_only_warns(self):
@@ -324,3 +329,41 @@ class TestDuplicate(SfaCase):
             )
         )
         self.assertEqual(contact.commercial_partner_id, self.cust_a)
+
+    def test_name_matching_without_accents_and_without_false_friends(self):
+        Partner = self.env["res.partner"]
+        abc = Partner.create(
+            {"name": "Công ty TNHH ABC", "is_company": True, "user_id": self.rep_a.id}
+        )
+        for typed in ("Cong ty ABC", "Cong ty Co phan ABC", "ABC JSC"):
+            with self.subTest(typed=typed):
+                self.assertEqual(Partner._sfa_find_duplicates(typed), abc)
+        Partner.create({"name": "Pa Travel", "is_company": True})
+        Partner.create({"name": "Hoa Sen", "is_company": True})
+        for typed in ("Sa Pa Travel", "Spa Hoa Sen"):
+            with self.subTest(typed=typed):
+                self.assertFalse(Partner._sfa_find_duplicates(typed))
+
+    def test_block_applies_to_leads_too(self):
+        self.company.sfa_duplicate_block = True
+        with self.assertRaises(ValidationError):
+            self.env["crm.lead"].with_user(self.rep_c).create(
+                {"name": "New deal", "partner_name": "ALPHA sarl"}
+            )
+        lead = (
+            self.env["crm.lead"]
+            .with_user(self.rep_c)
+            .create({"name": "New deal", "partner_name": "Omega Holdings"})
+        )
+        self.assertTrue(lead)
+
+    def test_portal_access_keeps_a_customer_a_customer(self):
+        new_test_user(
+            self.env,
+            login="alpha_portal",
+            groups="base.group_portal",
+            partner_id=self.cust_a.id,
+        )
+        self.assertTrue(self.cust_a.sfa_is_customer)
+        company = self.env["res.company"].create({"name": "Sister Co"})
+        self.assertFalse(company.partner_id.sfa_is_customer)

@@ -1,8 +1,5 @@
-from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_date
 
 
 class SfaShareWizard(models.TransientModel):
@@ -74,24 +71,4 @@ class SfaShareWizard(models.TransientModel):
                 for user in self.user_ids
             ]
         )
-        access = dict(self._fields["access"]._description_selection(self.env))[
-            self.access
-        ]
-        users = ", ".join(self.user_ids.mapped("name"))
-        if self.date_expiry:
-            text = self.env._(
-                "Shared with %(users)s (%(access)s) until %(date)s.",
-                users=users,
-                access=access,
-                date=format_date(self.env, self.date_expiry),
-            )
-        else:
-            text = self.env._(
-                "Shared with %(users)s (%(access)s).", users=users, access=access
-            )
-        body = Markup("%s") % text
-        if self.note:
-            body += Markup("<br/>") + self.note
-        for record in records:
-            record.message_post(body=body, subtype_xmlid="mail.mt_note")
         return {"type": "ir.actions.act_window_close"}
