@@ -57,31 +57,46 @@ class SfaTerritoryHistory(models.Model):
         ``partners_by_territory`` maps a territory id (or False) to partner ids.
         A move dated in the past supersedes the stays recorded after it, and a
         same-day correction replaces the stay of that day instead of leaving a
-        zero-length one behind.
+        zero-length one behind. No stay starts before a customer's first one:
+        a customer created after the move's date moves from its creation.
         """
         partner_ids = [pid for ids in partners_by_territory.values() for pid in ids]
         if not partner_ids:
             return
         rule_by_partner = rule_by_partner or {}
+        date = fields.Date.to_date(date)
         self.flush_model()
+        first = dict(
+            self.env.execute_query(
+                SQL(
+                    "SELECT partner_id, MIN(date_from) FROM sfa_territory_history"
+                    " WHERE partner_id IN %s GROUP BY partner_id",
+                    tuple(partner_ids),
+                )
+            )
+        )
+        effective = {pid: max(date, first.get(pid, date)) for pid in partner_ids}
+        moves = SQL(
+            "unnest(%s::int[], %s::date[]) AS v(partner_id, date)",
+            list(effective),
+            list(effective.values()),
+        )
         self.env.execute_query(
             SQL(
-                "DELETE FROM sfa_territory_history WHERE partner_id IN %s"
-                " AND date_from >= %s",
-                tuple(partner_ids),
-                date,
+                "DELETE FROM sfa_territory_history h USING %s"
+                " WHERE h.partner_id = v.partner_id AND h.date_from >= v.date",
+                moves,
             )
         )
         self.env.execute_query(
             SQL(
-                "UPDATE sfa_territory_history SET date_to = %s"
-                " WHERE partner_id IN %s AND (date_to IS NULL OR date_to > %s)",
-                date,
-                tuple(partner_ids),
-                date,
+                "UPDATE sfa_territory_history h SET date_to = v.date FROM %s"
+                " WHERE h.partner_id = v.partner_id"
+                " AND (h.date_to IS NULL OR h.date_to > v.date)",
+                moves,
             )
         )
-        self.invalidate_model(["date_to"])
+        self.invalidate_model()
         companies = dict(
             self.env["res.partner"]
             .sudo()
@@ -94,7 +109,7 @@ class SfaTerritoryHistory(models.Model):
                     "partner_id": pid,
                     "territory_id": territory_id or False,
                     "company_id": companies[pid],
-                    "date_from": date,
+                    "date_from": effective[pid],
                     "reason": reason,
                     "rule_id": rule_by_partner.get(pid, False),
                 }

@@ -98,16 +98,45 @@ class TestRealignment(SfaCase):
         )
 
     def test_effective_dated_history(self):
+        self.t_roubaix.rule_ids.active = False  # customers created under the old map
+        with freeze_time("2026-01-15"):
+            delta = self.env["res.partner"].create(
+                {"name": "Delta", "is_company": True, "zip": "59170"}
+            )
+        with freeze_time("2026-06-20"):
+            late = self.env["res.partner"].create(
+                {"name": "Late", "is_company": True, "zip": "59180"}
+            )
+        self.assertEqual((delta | late).sfa_territory_id, self.t_lille)
+        self.t_roubaix.with_context(active_test=False).rule_ids.active = True
         with freeze_time("2026-06-30"):
             wizard = self.wizard(date_effective=date(2026, 6, 1))
             wizard.action_preview()
             wizard.action_apply()
         History = self.env["sfa.territory.history"]
-        self.assertEqual(History.territory_at(self.cust_b.ids, date(2026, 5, 31)), {})
-        stays = self.cust_b.sfa_territory_history_ids.sorted("date_from")
-        self.assertEqual(stays[-1].territory_id, self.t_roubaix)
-        self.assertEqual(stays[-1].date_from, date(2026, 6, 1))
-        self.assertEqual(stays[-1].reason, "realignment")
+        # a report of May still puts Delta in Lille, of June in Roubaix
+        self.assertEqual(
+            History.territory_at(delta.ids, date(2026, 5, 31)),
+            {delta.id: self.t_lille.id},
+        )
+        self.assertEqual(
+            History.territory_at(delta.ids, date(2026, 6, 1)),
+            {delta.id: self.t_roubaix.id},
+        )
+        stays = delta.sfa_territory_history_ids.sorted("date_from")
+        self.assertEqual(
+            [(s.territory_id, s.date_from, s.date_to, s.reason) for s in stays],
+            [
+                (self.t_lille, date(2026, 1, 15), date(2026, 6, 1), "rule"),
+                (self.t_roubaix, date(2026, 6, 1), False, "realignment"),
+            ],
+        )
+        # a customer created after the effective date moves from its creation
+        self.assertEqual(
+            [(s.territory_id, s.date_from) for s in late.sfa_territory_history_ids],
+            [(self.t_roubaix, date(2026, 6, 20))],
+        )
+        self.assertEqual(History.territory_at(late.ids, date(2026, 6, 10)), {})
 
     def test_reassign_owners_to_new_territory_members(self):
         wizard = self.wizard(self.manager, reassign_owner=True)
