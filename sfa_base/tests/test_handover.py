@@ -190,3 +190,24 @@ class TestHandover(SfaCase):
         with self.assertRaises(AccessError):
             to_outsider.action_preview()
         self.assertEqual(self.owned(self.rep_c)[:2], (1, 1), "nothing moved")
+
+    def test_leaver_leaves_territories_and_shares(self):
+        self.t_lille.manager_id = self.rep_a
+        self.env["sfa.share"].create(
+            {
+                "res_model": "crm.lead",
+                "res_id": self.lead_c.id,
+                "user_id": self.rep_a.id,
+                "granted_by_id": self.rep_c.id,
+            }
+        )
+        wizard = self.env["sfa.handover.wizard"].create(
+            {"from_user_id": self.rep_a.id, "to_user_id": self.rep_b.id}
+        )
+        wizard.action_preview()
+        wizard.action_apply()
+        self.assertEqual(self.t_lille.manager_id, self.rep_b)
+        self.assertNotIn(self.rep_a, self.t_north.member_ids)
+        self.assertIn(self.rep_b, self.t_north.member_ids)
+        self.assertNotIn(self.lead_c, self.visible_leads(self.rep_a))
+        self.assertIn(self.lead_free, self.visible_leads(self.rep_a))

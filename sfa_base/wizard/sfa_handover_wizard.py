@@ -159,9 +159,32 @@ class SfaHandoverWizard(models.TransientModel):
                     {pid: uid for uid, ids in assignment.items() for pid in ids}
                 )
             summary.append((label, len(records)))
+        summary += self._hand_over_roles(recipients)
         self._post_summary(summary, recipients)
         self.state = "done"
         return self._reopen()
+
+    def _hand_over_roles(self, recipients):
+        """The leaver leaves their territories (managed ones go to the successor
+        when there is one) and the shares they were given end."""
+        leaver = self.from_user_id
+        # sudo: the hand-over was checked against the manager's team
+        Territory = self.env["sfa.territory"].sudo().with_context(active_test=False)
+        managed = Territory.search([("manager_id", "=", leaver.id)])
+        if managed:
+            successor = recipients if len(recipients) == 1 else self.env["res.users"]
+            managed.manager_id = successor
+        covered = Territory.search([("member_ids", "in", leaver.ids)])
+        for territory in covered:
+            new = recipients if len(recipients) == 1 else self.env["res.users"]
+            territory.member_ids = territory.member_ids - leaver | new
+        shares = self.env["sfa.share"].sudo().search([("user_id", "=", leaver.id)])
+        shares.active = False
+        return [
+            (self.env._("Territories managed"), len(managed)),
+            (self.env._("Territories covered"), len(covered)),
+            (self.env._("Shares ended"), len(shares)),
+        ]
 
     def _assign(self, model, records, recipients, owner_of_partner):
         """Spread records over recipients: customers round the least loaded,
