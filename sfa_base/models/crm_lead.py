@@ -97,15 +97,20 @@ class CrmLead(models.Model):
         without_customer = self.browse()
         for lead in self:
             territory = lead.partner_id.commercial_partner_id.sfa_territory_id
-            if territory:
+            if territory and territory.company_id in (
+                lead.company_id or territory.company_id
+            ):
                 by_territory.setdefault(territory.id, []).append(lead.id)
             else:
                 without_customer |= lead
-        if without_customer:
-            best = self.env["sfa.territory.rule"]._best_territories(
-                "crm.lead", [("id", "in", without_customer.ids)]
+        Rule = self.env["sfa.territory.rule"]
+        for company, leads in without_customer.grouped("company_id").items():
+            best = Rule._best_territories(
+                "crm.lead",
+                [("id", "in", leads.ids)],
+                company=company or self.env.company,
             )
-            for lead in without_customer:
+            for lead in leads:
                 if lead.id in best:
                     by_territory.setdefault(best[lead.id][0], []).append(lead.id)
         for territory_id, ids in by_territory.items():

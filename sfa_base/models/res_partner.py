@@ -570,9 +570,18 @@ class ResPartner(models.Model):
         )
         if not candidates:
             return {}
-        best = self.env["sfa.territory.rule"]._best_territories(
-            "res.partner", [("id", "in", candidates.ids)]
-        )
+        # A partner shared between companies takes the territories of the
+        # company working with it (the current one).
+        best = {}
+        Rule = self.env["sfa.territory.rule"]
+        for company, partners in candidates.grouped("company_id").items():
+            best.update(
+                Rule._best_territories(
+                    "res.partner",
+                    [("id", "in", partners.ids)],
+                    company=company or self.env.company,
+                )
+            )
         moves = {}
         for partner in candidates:
             territory_id = best.get(partner.id, (False, False))[0]

@@ -283,3 +283,30 @@ class TestTerritoryMaintenance(SfaCase):
         with self.assertRaises(AccessError):
             self.t_lille.with_user(self.rep_a).write({"name": "Mine"})
         self.assertTrue(self.t_lille.with_user(self.rep_a).read(["name"]))
+
+    def test_other_company_territories_never_assigned(self):
+        benelux = self.env["sfa.territory"].create(
+            {"name": "Benelux", "code": "BNL", "company_id": self.company_2.id}
+        )
+        self.env["sfa.territory.rule"].create(
+            {"territory_id": benelux.id, "country_ids": [(6, 0, self.be.ids)]}
+        )
+        shared = self.env["res.partner"].create(
+            {"name": "Brussels Shared", "is_company": True, "country_id": self.be.id}
+        )
+        self.assertFalse(shared.sfa_territory_id)
+        lead = self.env["crm.lead"].create({"name": "BE deal", "partner_id": shared.id})
+        self.assertFalse(lead.sfa_territory_id)
+        other = (
+            self.env["res.partner"]
+            .with_company(self.company_2)
+            .create(
+                {
+                    "name": "Antwerp Co",
+                    "is_company": True,
+                    "country_id": self.be.id,
+                    "company_id": self.company_2.id,
+                }
+            )
+        )
+        self.assertEqual(other.sfa_territory_id, benelux)
