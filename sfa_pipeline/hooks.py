@@ -22,27 +22,25 @@ def _sfa_pipeline_post_init(env):
                AND m.model = 'crm.lead'
         ), stays AS (
             SELECT l.id AS lead_id, f.old_stage AS stage_id,
-                   NULL::int AS previous_stage_id,
                    LEAST(l.create_date, f.date) AS date_in,
                    f.date AS date_out, f.new_stage AS next_stage_id
               FROM crm_lead l
               JOIN LATERAL (SELECT * FROM changes c WHERE c.lead_id = l.id
                              ORDER BY c.date, c.seq LIMIT 1) f ON TRUE
             UNION ALL
-            SELECT c.lead_id, c.new_stage, c.old_stage, c.date,
+            SELECT c.lead_id, c.new_stage, c.date,
                    LEAD(c.date) OVER w, LEAD(c.new_stage) OVER w
               FROM changes c
             WINDOW w AS (PARTITION BY c.lead_id ORDER BY c.date, c.seq)
             UNION ALL
-            SELECT l.id, l.stage_id, NULL, l.create_date, NULL, NULL
+            SELECT l.id, l.stage_id, l.create_date, NULL, NULL
               FROM crm_lead l
              WHERE NOT EXISTS (SELECT 1 FROM changes c WHERE c.lead_id = l.id)
         )
         INSERT INTO sfa_stage_history (
-            lead_id, stage_id, previous_stage_id, next_stage_id, user_id, team_id,
-            sfa_territory_id, company_id, date_in, date_out, expected_revenue,
-            probability, outcome, create_uid, create_date, write_uid, write_date)
-        SELECT s.lead_id, s.stage_id, prev.id, nxt.id, l.user_id, l.team_id,
+            lead_id, stage_id, user_id, team_id, sfa_territory_id, company_id,
+            date_in, date_out, expected_revenue, probability, outcome)
+        SELECT s.lead_id, s.stage_id, l.user_id, l.team_id,
                l.sfa_territory_id, l.company_id, s.date_in,
                CASE WHEN s.date_out IS NOT NULL THEN GREATEST(s.date_out, s.date_in)
                     WHEN NOT l.active
@@ -55,12 +53,10 @@ def _sfa_pipeline_post_init(env):
                     WHEN nxt.sequence > st.sequence
                       OR (nxt.sequence = st.sequence AND nxt.id > st.id) THEN 'advanced'
                     ELSE 'regressed'
-               END,
-               1, now() AT TIME ZONE 'UTC', 1, now() AT TIME ZONE 'UTC'
+               END
           FROM stays s
           JOIN crm_lead l ON l.id = s.lead_id
           JOIN crm_stage st ON st.id = s.stage_id
-          LEFT JOIN crm_stage prev ON prev.id = s.previous_stage_id
           LEFT JOIN crm_stage nxt ON nxt.id = s.next_stage_id
          WHERE s.date_in IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM sfa_stage_history h
@@ -76,7 +72,6 @@ def _sfa_pipeline_post_init(env):
         UPDATE sfa_stage_history h
            SET date_out = GREATEST(
                    COALESCE(l.date_last_stage_update, l.write_date), h.date_in),
-               next_stage_id = l.stage_id,
                outcome = CASE WHEN nxt.is_won THEN 'won'
                               WHEN nxt.sequence >= st.sequence THEN 'advanced'
                               ELSE 'regressed' END
@@ -91,12 +86,10 @@ def _sfa_pipeline_post_init(env):
             """
         INSERT INTO sfa_stage_history (
             lead_id, stage_id, user_id, team_id, sfa_territory_id, company_id,
-            date_in, expected_revenue, probability, outcome,
-            create_uid, create_date, write_uid, write_date)
+            date_in, expected_revenue, probability, outcome)
         SELECT l.id, l.stage_id, l.user_id, l.team_id, l.sfa_territory_id, l.company_id,
                COALESCE(l.date_last_stage_update, l.create_date),
-               l.expected_revenue, l.probability, 'open',
-               1, now() AT TIME ZONE 'UTC', 1, now() AT TIME ZONE 'UTC'
+               l.expected_revenue, l.probability, 'open'
           FROM crm_lead l
          WHERE l.active AND l.stage_id IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM sfa_stage_history h

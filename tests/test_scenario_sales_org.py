@@ -187,13 +187,18 @@ class TestSalesOrgScenario(TransactionCase):
         )
         self.assertTrue(sao_mai.with_user(self.rep_2).read(["name"]))
 
-        # September: a reorganization moves Hanoi's zips to Ho Chi Minh City's team.
+        # September: a reorganization moves Hanoi's zips to Ho Chi Minh City's
+        # team. Max may not do it (HCMC is not his), the director does.
         self.hanoi.rule_ids.write({"zip_prefixes": "11"})
         self.hcmc.rule_ids.write({"zip_prefixes": "70, 10"})
+        with self.assertRaises(AccessError):
+            self.env["sfa.realignment.wizard"].with_user(self.manager).create(
+                {"territory_id": self.hcmc.id}
+            ).action_preview()
         with freeze_time("2026-09-30"):
             realign = (
                 self.env["sfa.realignment.wizard"]
-                .with_user(self.manager)
+                .with_user(self.director)
                 .create(
                     {
                         "date_effective": date(2026, 9, 1),

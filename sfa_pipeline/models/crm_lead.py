@@ -3,16 +3,6 @@ from odoo import api, fields, models
 # Writing any of these may move an opportunity to another stage, directly or
 # through Odoo's stage computation (team and type changes).
 STAGE_TRIGGERS = {"stage_id", "active", "team_id", "type"}
-HISTORY_FIELDS = [
-    "stage_id",
-    "active",
-    "user_id",
-    "team_id",
-    "sfa_territory_id",
-    "company_id",
-    "expected_revenue",
-    "probability",
-]
 
 
 class CrmLead(models.Model):
@@ -25,8 +15,7 @@ class CrmLead(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         leads = super().create(vals_list)
-        leads.flush_recordset(HISTORY_FIELDS)
-        self.env["sfa.stage.history"]._sfa_open_stays(leads.ids, fields.Datetime.now())
+        leads._sfa_capture_stage_changes(opening=True)
         return leads
 
     def write(self, vals):
@@ -34,22 +23,77 @@ class CrmLead(models.Model):
             return super().write(vals)
         before = {lead.id: (lead.stage_id.id, lead.active) for lead in self}
         res = super().write(vals)
-        self.flush_recordset(HISTORY_FIELDS)
-        moved, lost, restored = [], [], []
-        previous = {}
-        for lead in self:
-            old_stage, was_active = before[lead.id]
-            if was_active and not lead.active:
-                lost.append(lead.id)
-            elif not was_active and lead.active:
-                restored.append(lead.id)
-            elif lead.active and lead.stage_id.id != old_stage:
-                moved.append(lead.id)
-                previous[lead.id] = old_stage
+        # most team or type changes leave the stage alone: nothing to record
+        self.filtered(
+            lambda lead: before[lead.id] != (lead.stage_id.id, lead.active)
+        )._sfa_capture_stage_changes()
+        return res
+
+    def _sfa_capture_stage_changes(self, opening=False):
+        """Close the stays the leads left (or lost) and open the new ones.
+
+        Two statements whatever the number of leads. The values come from the
+        ORM cache rather than a flush, so the write keeps Odoo's single flush
+        at the end of the transaction.
+        """
+        if not self:
+            return
+        rows = [
+            (
+                lead.id,
+                lead.stage_id.id or None,
+                lead.active,
+                lead.user_id.id or None,
+                lead.team_id.id or None,
+                lead.sfa_territory_id.id or None,
+                lead.company_id.id or None,
+                lead.expected_revenue,
+                lead.probability,
+            )
+            for lead in self
+        ]
         History = self.env["sfa.stage.history"]
         now = fields.Datetime.now()
-        History._sfa_close_stays(moved, now)
-        History._sfa_open_stays(moved, now, previous)
-        History._sfa_close_stays(lost, now, lost=True)
-        History._sfa_open_stays(restored, now)
-        return res
+        if not opening:
+            History._sfa_close_stays(rows, now)
+        History._sfa_open_stays(rows, now)
+
+    # ------------------------------------------------------------------
+    # Actions (sfa.action)
+    # ------------------------------------------------------------------
+
+    sfa_action_ids = fields.One2many("sfa.action", "lead_id", string="Actions")
+    sfa_action_count = fields.Integer(
+        "Action Count", compute="_compute_sfa_action_count"
+    )
+
+    def _compute_sfa_action_count(self):
+        counts = dict(
+            self.env["sfa.action"]._read_group(
+                [("lead_id", "in", self._origin.ids)], ["lead_id"], ["__count"]
+            )
+        )
+        for lead in self:
+            lead.sfa_action_count = counts.get(lead._origin, 0)
+
+    def action_sfa_plan_action(self):
+        """Plan a call, visit or meeting on this deal, in a dialog."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Plan Action"),
+            "res_model": "sfa.action",
+            "view_mode": "form",
+            "views": [(self.env.ref("sfa_pipeline.sfa_action_view_form").id, "form")],
+            "target": "new",
+            "context": {"default_lead_id": self.id},
+        }
+
+    def action_sfa_view_actions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "sfa_pipeline.action_sfa_action_list"
+        )
+        action["domain"] = [("lead_id", "=", self.id)]
+        action["context"] = {"default_lead_id": self.id}
+        return action

@@ -22,6 +22,9 @@ class SfaStageHistory(models.Model):
 
     _name = "sfa.stage.history"
     _description = "Opportunity Stage History"
+    # Rows are written in bulk on every stage change: no create/write log
+    # columns (and their foreign keys), ``changed_by_id`` says who moved it.
+    _log_access = False
     _inherit = ["sfa.visibility.mixin"]
     _order = "lead_id, date_in desc, id desc"
     _rec_name = "stage_id"
@@ -32,13 +35,18 @@ class SfaStageHistory(models.Model):
     lead_id = fields.Many2one(
         "crm.lead", "Opportunity", required=True, ondelete="cascade", index=True
     )
-    stage_id = fields.Many2one("crm.stage", "Stage", required=True, index=True)
-    previous_stage_id = fields.Many2one("crm.stage", "Previous Stage")
-    next_stage_id = fields.Many2one("crm.stage", "Next Stage")
+    stage_id = fields.Many2one("crm.stage", required=True)
+    previous_stage_id = fields.Many2one(
+        "crm.stage", compute="_compute_neighbour_stages"
+    )
+    next_stage_id = fields.Many2one("crm.stage", compute="_compute_neighbour_stages")
+    changed_by_id = fields.Many2one(
+        "res.users", "Moved By", help="Who put the opportunity in this stage."
+    )
     user_id = fields.Many2one("res.users", "Salesperson", index=True)
-    team_id = fields.Many2one("crm.team", "Sales Team", index=True)
+    team_id = fields.Many2one("crm.team", "Sales Team")
     sfa_territory_id = fields.Many2one("sfa.territory", "Territory", index=True)
-    company_id = fields.Many2one("res.company", index=True)
+    company_id = fields.Many2one("res.company")
     date_in = fields.Datetime("Entered On", required=True)
     date_out = fields.Datetime("Left On")
     duration_days = fields.Float(
@@ -52,7 +60,7 @@ class SfaStageHistory(models.Model):
     )
     company_currency = fields.Many2one(related="company_id.currency_id")
     probability = fields.Float("Probability on Entry", aggregator="avg")
-    outcome = fields.Selection(OUTCOMES, required=True, default="open", index=True)
+    outcome = fields.Selection(OUTCOMES, required=True, default="open")
 
     _one_open_stay = models.UniqueIndex(
         "(lead_id) WHERE date_out IS NULL",
@@ -63,8 +71,25 @@ class SfaStageHistory(models.Model):
         "A stay cannot end before it starts.",
     )
 
+    @api.depends("lead_id", "date_in")
+    def _compute_neighbour_stages(self):
+        """Stages before and after each stay, from its opportunity's other stays."""
+        stays = self.search(
+            [("lead_id", "in", self.lead_id.ids)], order="lead_id, date_in, id"
+        )
+        previous, following = {}, {}
+        for before, after in zip(stays, stays[1:]):
+            if before.lead_id == after.lead_id:
+                following[before.id] = after.stage_id
+                previous[after.id] = before.stage_id
+        empty = self.env["crm.stage"]
+        for stay in self:
+            stay.previous_stage_id = previous.get(stay.id, empty)
+            stay.next_stage_id = (
+                following.get(stay.id, empty) if stay.date_out else empty
+            )
+
     @api.depends("date_in", "date_out")
-    @api.depends_context("sfa_now")
     def _compute_duration_days(self):
         now = fields.Datetime.now()
         for stay in self:
@@ -78,72 +103,81 @@ class SfaStageHistory(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _sfa_open_stays(self, lead_ids, now, previous_stage_by_lead=None):
-        """Open a stay in their current stage for the given active leads (1 query)."""
-        if not lead_ids:
+    def _sfa_rows_sql(self, rows):
+        """The leads' current values as an SQL row set ``v``, from Python tuples.
+
+        Each row: (lead, stage, active, owner, team, territory, company,
+        expected revenue, probability).
+        """
+        columns = list(zip(*rows)) if rows else [[]] * 9
+        return SQL(
+            """unnest(%s::int[], %s::int[], %s::bool[], %s::int[], %s::int[],
+                      %s::int[], %s::int[], %s::numeric[], %s::float8[])
+               AS v(lead_id, stage_id, active, user_id, team_id, sfa_territory_id,
+                    company_id, expected_revenue, probability)""",
+            *[list(column) for column in columns],
+        )
+
+    @api.model
+    def _sfa_open_stays(self, rows, now):
+        """Open a stay for the active leads that have none (1 query)."""
+        if not rows:
             return
-        previous = previous_stage_by_lead or {}
         self.env.execute_query(
             SQL(
                 """
                 INSERT INTO sfa_stage_history (
-                    lead_id, stage_id, previous_stage_id, user_id, team_id,
-                    sfa_territory_id, company_id, date_in, expected_revenue,
-                    probability, outcome, create_uid, create_date, write_uid,
-                    write_date)
-                SELECT l.id, l.stage_id, prev.stage_id, l.user_id, l.team_id,
-                       l.sfa_territory_id, l.company_id, %(now)s,
-                       l.expected_revenue, l.probability, 'open',
-                       %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM crm_lead l
-                  LEFT JOIN unnest(%(lead_ids)s::int[], %(stage_ids)s::int[])
-                       AS prev(lead_id, stage_id) ON prev.lead_id = l.id
-                 WHERE l.id = ANY(%(ids)s) AND l.active AND l.stage_id IS NOT NULL
+                    lead_id, stage_id, user_id, team_id, sfa_territory_id,
+                    company_id, date_in, expected_revenue, probability, outcome,
+                    changed_by_id)
+                SELECT v.lead_id, v.stage_id, v.user_id, v.team_id,
+                       v.sfa_territory_id, v.company_id, %(now)s,
+                       v.expected_revenue, v.probability, 'open', %(uid)s
+                  FROM %(rows)s
+                 WHERE v.active AND v.stage_id IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM sfa_stage_history h
+                                    WHERE h.lead_id = v.lead_id AND h.date_out IS NULL)
                 ON CONFLICT (lead_id) WHERE date_out IS NULL DO NOTHING
                 """,
                 now=now,
                 uid=self.env.uid,
-                ids=list(lead_ids),
-                lead_ids=list(previous),
-                stage_ids=[previous[k] or None for k in previous],
+                rows=self._sfa_rows_sql(rows),
             )
         )
         self.invalidate_model()
 
     @api.model
-    def _sfa_close_stays(self, lead_ids, now, lost=False):
-        """Close the open stays of the given leads (1 query).
+    def _sfa_close_stays(self, rows, now):
+        """Close the open stays of leads that left their stage (1 query).
 
         The outcome follows from where the lead went: a won stage, a stage
         further down or back up the pipe, or lost when it was archived.
         """
-        if not lead_ids:
+        if not rows:
             return
         self.env.execute_query(
             SQL(
                 """
                 UPDATE sfa_stage_history h
                    SET date_out = GREATEST(%(now)s, h.date_in),
-                       next_stage_id = CASE WHEN %(lost)s THEN NULL ELSE l.stage_id END,
                        outcome = CASE
-                           WHEN %(lost)s THEN 'lost'
+                           WHEN NOT v.active THEN 'lost'
                            WHEN new_stage.is_won THEN 'won'
+                           WHEN new_stage.id IS NULL THEN 'regressed'
                            WHEN new_stage.sequence > old_stage.sequence
                              OR (new_stage.sequence = old_stage.sequence
                                  AND new_stage.id > old_stage.id) THEN 'advanced'
                            ELSE 'regressed'
-                       END,
-                       write_uid = %(uid)s, write_date = %(now)s
-                  FROM crm_lead l, crm_stage old_stage, crm_stage new_stage
-                 WHERE h.lead_id = l.id AND h.date_out IS NULL
+                       END
+                  FROM %(rows)s
+                  LEFT JOIN crm_stage new_stage ON new_stage.id = v.stage_id,
+                       crm_stage old_stage
+                 WHERE h.lead_id = v.lead_id AND h.date_out IS NULL
                    AND old_stage.id = h.stage_id
-                   AND new_stage.id = COALESCE(l.stage_id, h.stage_id)
-                   AND l.id = ANY(%(ids)s)
+                   AND (NOT v.active OR v.stage_id IS DISTINCT FROM h.stage_id)
                 """,
                 now=now,
-                lost=lost,
-                uid=self.env.uid,
-                ids=list(lead_ids),
+                rows=self._sfa_rows_sql(rows),
             )
         )
         self.invalidate_model()

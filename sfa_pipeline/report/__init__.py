@@ -1,1 +1,2 @@
 from . import sfa_stage_analysis
+from . import sfa_agenda_wizard

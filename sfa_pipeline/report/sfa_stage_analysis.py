@@ -23,7 +23,7 @@ class SfaStageAnalysis(models.Model):
     _sfa_share_field = "lead_id"
 
     lead_id = fields.Many2one("crm.lead", "Opportunity", readonly=True)
-    stage_id = fields.Many2one("crm.stage", "Stage", readonly=True)
+    stage_id = fields.Many2one("crm.stage", readonly=True)
     user_id = fields.Many2one("res.users", "Salesperson", readonly=True)
     team_id = fields.Many2one("crm.team", "Sales Team", readonly=True)
     sfa_territory_id = fields.Many2one("sfa.territory", "Territory", readonly=True)

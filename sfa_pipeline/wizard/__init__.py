@@ -1,1 +1,1 @@
-
+from . import sfa_pipeline_change

@@ -1,0 +1,51 @@
+from odoo import models
+
+from .sfa_action import SYNC_KEY
+
+
+class CalendarEvent(models.Model):
+    """A calendar event booked for a planned action carries its changes over.
+
+    Dragged to another slot, the action is rescheduled (Odoo moves the
+    activity's due date itself); deleted or archived, the action is cancelled.
+    """
+
+    _inherit = "calendar.event"
+
+    def _sfa_planned_actions(self):
+        """Planned actions booked on these events.
+
+        sudo: whoever Odoo lets edit the event reschedules or cancels the
+        action booked on it; only actions tied to these very events are touched.
+        """
+        if self.env.context.get(SYNC_KEY) or not self.ids:
+            return self.env["sfa.action"]
+        return (
+            self.env["sfa.action"]
+            .sudo()
+            .search([("calendar_event_id", "in", self.ids), ("state", "=", "planned")])
+        )
+
+    def write(self, vals):
+        actions = self.env["sfa.action"]
+        if {"start", "stop", "start_date", "stop_date", "duration", "active"} & set(
+            vals
+        ):
+            actions = self._sfa_planned_actions()
+        event = self
+        if actions:
+            # Odoo moves the activity's due date, whose write moves the event
+            # back onto itself and loses the new duration on the way: the
+            # event already has its times, skip that echo.
+            event = self.with_context(calendar_event_meeting_update=True)
+        res = super(CalendarEvent, event).write(vals)
+        if actions:
+            archived = actions.filtered(lambda a: not a.calendar_event_id.active)
+            archived.with_context(**{SYNC_KEY: "event"}).write({"state": "cancelled"})
+            (actions - archived)._sfa_follow_event()
+        return res
+
+    def unlink(self):
+        if actions := self._sfa_planned_actions():
+            actions.with_context(**{SYNC_KEY: "event"}).write({"state": "cancelled"})
+        return super().unlink()

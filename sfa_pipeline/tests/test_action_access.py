@@ -1,0 +1,174 @@
+from datetime import datetime
+
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
+
+from .test_action import SfaActionCase
+
+
+@tagged("post_install", "-at_install")
+class TestActionAccess(SfaActionCase):
+    """Actions follow the sales force's visibility rule, like their deals."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Action = cls.env["sfa.action"]
+
+        def action(name, lead, user, **values):
+            return Action.create(
+                {
+                    "name": name,
+                    "action_type_id": cls.call.id,
+                    "lead_id": lead.id,
+                    "user_id": user.id if user else False,
+                    "start": datetime(2030, 3, 4, 9, 0),
+                    **values,
+                }
+            )
+
+        cls.act_a = action("Call A", cls.lead_a, cls.rep_a)
+        cls.act_b = action("Call B", cls.lead_b, cls.rep_b)
+        cls.act_c = action("Call C", cls.lead_c, cls.rep_c)
+        cls.act_free = action("Call Free", cls.lead_free, None)
+        cls.act_other = action(
+            "Call Other", cls.lead_other, cls.other_rep, company_id=cls.company_2.id
+        )
+        cls.all_actions = (
+            cls.act_a | cls.act_b | cls.act_c | cls.act_free | cls.act_other
+        )
+
+    def visible(self, user):
+        return (
+            self.env["sfa.action"]
+            .with_user(user)
+            .search([("id", "in", self.all_actions.ids)])
+        )
+
+    def test_each_role_sees_its_scope(self):
+        expected = {
+            self.rep_a: self.act_a | self.act_free,
+            self.rep_c: self.act_c | self.act_free,
+            self.supervisor: self.act_a | self.act_b | self.act_free,
+            # the manager also manages the North territory (Lille: A and B)
+            self.manager: self.act_a | self.act_b | self.act_free,
+            self.manager_2: self.act_c | self.act_free,
+            # South is managed outside the reporting line
+            self.territory_manager: self.act_c | self.act_free,
+            self.director: self.act_a | self.act_b | self.act_c | self.act_free,
+            self.other_rep: self.act_other,
+        }
+        for user, actions in expected.items():
+            with self.subTest(user=user.login):
+                self.assertEqual(self.visible(user), actions)
+
+    def test_territory_comes_from_the_customer(self):
+        self.assertEqual(self.act_a.sfa_territory_id, self.t_lille)
+        self.assertEqual(self.act_c.sfa_territory_id, self.t_marseille)
+        self.cust_c.sfa_territory_id = self.t_lille
+        self.assertEqual(self.act_c.sfa_territory_id, self.t_lille)
+        self.assertIn(self.act_c, self.visible(self.manager))
+
+    def test_read_group_and_counts_respect_the_rule(self):
+        Action = self.env["sfa.action"].with_user(self.rep_a)
+        groups = dict(Action._read_group([], ["user_id"], ["__count"]))
+        self.assertEqual(set(groups), {self.rep_a, self.env["res.users"]})
+        self.assertEqual(self.lead_b.with_user(self.supervisor).sfa_action_count, 1)
+
+    def test_reading_someone_elses_action_is_refused(self):
+        with self.assertRaises(AccessError):
+            self.act_b.with_user(self.rep_a).read(["name"])
+        with self.assertRaises(AccessError):
+            self.act_a.with_user(self.other_rep).read(["name"])
+
+    def test_write_and_unlink(self):
+        self.act_a.with_user(self.rep_a).write({"cost": 12.0})
+        self.act_a.with_user(self.supervisor).write({"result": "positive"})
+        self.assertEqual((self.act_a.cost, self.act_a.result), (12.0, "positive"))
+        with self.assertRaises(AccessError):
+            self.act_b.with_user(self.rep_a).write({"cost": 1.0})
+        with self.assertRaises(AccessError):
+            self.act_c.with_user(self.supervisor).unlink()
+        with self.assertRaises(AccessError):
+            self.act_a.with_user(self.rep_b).action_cancel()
+        self.assertEqual(self.act_a.state, "planned")
+
+    def test_rep_cannot_plan_for_someone_outside_their_scope(self):
+        with self.assertRaises(AccessError):
+            self.env["sfa.action"].with_user(self.rep_a).create(
+                {
+                    "action_type_id": self.call.id,
+                    "lead_id": self.lead_c.id,
+                    "user_id": self.rep_c.id,
+                }
+            )
+
+    def test_participants_read_but_do_not_edit(self):
+        self.act_a.participant_ids = self.rep_b
+        self.assertIn(self.act_a, self.visible(self.rep_b))
+        with self.assertRaises(AccessError):
+            self.act_a.with_user(self.rep_b).write({"cost": 5.0})
+
+    def test_deal_owner_reads_the_deals_history(self):
+        self.lead_b.user_id = self.rep_a
+        self.assertIn(self.act_b, self.visible(self.rep_a))
+        with self.assertRaises(AccessError):
+            self.act_b.with_user(self.rep_a).write({"cost": 1.0})
+
+    def test_shares_of_deal_and_customer(self):
+        Share = self.env["sfa.share"]
+        Share.create(
+            {
+                "res_model": "crm.lead",
+                "res_id": self.lead_c.id,
+                "user_id": self.rep_a.id,
+                "access": "edit",
+            }
+        )
+        self.assertIn(self.act_c, self.visible(self.rep_a))
+        self.act_c.with_user(self.rep_a).write({"cost": 3.0})
+        customer_call = self.env["sfa.action"].create(
+            {
+                "action_type_id": self.call.id,
+                "partner_id": self.cust_c.id,
+                "user_id": self.rep_c.id,
+            }
+        )
+        self.assertNotIn(
+            customer_call, self.env["sfa.action"].with_user(self.rep_b).search([])
+        )
+        Share.create(
+            {
+                "res_model": "res.partner",
+                "res_id": self.cust_c.id,
+                "user_id": self.rep_b.id,
+            }
+        )
+        self.assertIn(
+            customer_call, self.env["sfa.action"].with_user(self.rep_b).search([])
+        )
+
+    def test_plain_salesmen_see_their_own(self):
+        salesman = new_test_user(
+            self.env, login="plain_salesman", groups="sales_team.group_sale_salesman"
+        )
+        all_leads = new_test_user(
+            self.env,
+            login="all_leads_salesman",
+            groups="sales_team.group_sale_salesman_all_leads",
+        )
+        self.act_b.user_id = salesman
+        self.assertEqual(self.visible(salesman), self.act_b | self.act_free)
+        self.assertEqual(
+            self.visible(all_leads),
+            self.act_a | self.act_b | self.act_c | self.act_free,
+        )
+
+    def test_my_team_filter(self):
+        Action = self.env["sfa.action"].with_user(self.supervisor)
+        team = Action.search(
+            [("in_my_team", "=", True), ("id", "in", self.all_actions.ids)]
+        )
+        self.assertEqual(team, self.act_a | self.act_b)
+        self.assertTrue(self.act_a.with_user(self.supervisor).in_my_team)
+        self.assertFalse(self.act_free.with_user(self.supervisor).in_my_team)
