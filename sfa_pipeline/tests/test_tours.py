@@ -1,3 +1,5 @@
+from freezegun import freeze_time
+
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -44,3 +46,61 @@ class TestActionTour(HttpCase):
         self.assertEqual(
             self.customer.sfa_last_contact_date, fields.Date.context_today(action)
         )
+
+
+@tagged("post_install", "-at_install")
+class TestAnalysisTour(HttpCase):
+    """A manager reads the stage analysis and the changes between two dates."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = new_test_user(
+            cls.env,
+            login="tour_analysis_manager",
+            groups="sfa_base.group_sfa_manager",
+            name="Manager Analysis Tour",
+        )
+        rep = new_test_user(
+            cls.env,
+            login="tour_analysis_rep",
+            groups="sfa_base.group_sfa_rep",
+            name="Rep Analysis Tour",
+            sfa_manager_id=cls.manager.id,
+        )
+        Stage = cls.env["crm.stage"]
+        new = Stage.create({"name": "Tour New", "sequence": 6001})
+        qualified = Stage.create({"name": "Tour Qualified", "sequence": 6002})
+        Lead = cls.env["crm.lead"]
+        Snapshot = cls.env["sfa.pipeline.snapshot"]
+        with freeze_time("2026-10-05 10:00:00"):
+            cls.moved = Lead.create(
+                {
+                    "name": "October deal",
+                    "type": "opportunity",
+                    "user_id": rep.id,
+                    "stage_id": new.id,
+                    "expected_revenue": 1000,
+                }
+            )
+            Snapshot._take_snapshot()
+        with freeze_time("2026-11-02 10:00:00"):
+            cls.moved.stage_id = qualified
+            Lead.create(
+                {
+                    "name": "November deal",
+                    "type": "opportunity",
+                    "user_id": rep.id,
+                    "stage_id": new.id,
+                    "expected_revenue": 500,
+                }
+            )
+            Snapshot._take_snapshot()
+
+    def test_manager_reads_stage_and_change_analysis(self):
+        self.start_tour("/odoo", "sfa_analysis_tour", login="tour_analysis_manager")
+        change = self.env["sfa.pipeline.change"].search(
+            [("create_uid", "=", self.manager.id)], order="id desc", limit=1
+        )
+        figures = {line.figure: line.deal_count for line in change.line_ids}
+        self.assertEqual((figures["new"], figures["advanced"]), (1, 1))
