@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 
 # Writing any of these may move an opportunity to another stage, directly or
@@ -16,17 +18,23 @@ class CrmLead(models.Model):
     def create(self, vals_list):
         leads = super().create(vals_list)
         leads._sfa_capture_stage_changes(opening=True)
+        self.env["sfa.stage.norm"]._generate_actions(leads)
         return leads
 
     def write(self, vals):
         if not STAGE_TRIGGERS & set(vals):
             return super().write(vals)
+        if "stage_id" in vals:
+            self.env["sfa.stage.norm"]._check_leave(self, vals["stage_id"])
         before = {lead.id: (lead.stage_id.id, lead.active) for lead in self}
         res = super().write(vals)
         # most team or type changes leave the stage alone: nothing to record
         self.filtered(
             lambda lead: before[lead.id] != (lead.stage_id.id, lead.active)
         )._sfa_capture_stage_changes()
+        self.env["sfa.stage.norm"]._generate_actions(
+            self.filtered(lambda lead: before[lead.id][0] != lead.stage_id.id)
+        )
         return res
 
     def _sfa_capture_stage_changes(self, opening=False):
@@ -97,3 +105,60 @@ class CrmLead(models.Model):
         action["domain"] = [("lead_id", "=", self.id)]
         action["context"] = {"default_lead_id": self.id}
         return action
+
+    # ------------------------------------------------------------------
+    # Products on opportunities (sfa.lead.line)
+    # ------------------------------------------------------------------
+
+    sfa_line_ids = fields.One2many(
+        "sfa.lead.line", "lead_id", string="Products", copy=True
+    )
+    # An inverse rather than a write() override: it runs only when the flag is
+    # written, so ordinary lead writes and creates pay no extra query.
+    sfa_revenue_from_lines = fields.Boolean(
+        "Revenue from Products",
+        inverse="_inverse_sfa_revenue_from_lines",
+        help="The expected revenue is the total of the opportunity's product "
+        "lines and follows them as they change.",
+    )
+
+    def _inverse_sfa_revenue_from_lines(self):
+        self._sfa_sync_revenue_from_lines()
+
+    def _sfa_sync_revenue_from_lines(self):
+        """Set the expected revenue of the flagged leads to their lines' total.
+
+        One grouped query for all the leads, then one write per distinct total,
+        so a batch of line changes costs the same whatever the number of deals.
+        """
+        leads = self.filtered("sfa_revenue_from_lines")
+        if not leads:
+            return
+        # sudo: only sums lines of leads the caller is already changing; the
+        # total must not depend on which of the deal's lines the caller can read
+        totals = dict(
+            self.env["sfa.lead.line"]
+            .sudo()
+            ._read_group([("lead_id", "in", leads.ids)], ["lead_id"], ["amount:sum"])
+        )
+        to_write = defaultdict(lambda: self.browse())
+        for lead in leads:
+            total = totals.get(lead, 0.0)
+            if not lead.company_currency.is_zero(total - lead.expected_revenue):
+                to_write[total] |= lead
+        for total, group in to_write.items():
+            group.write({"expected_revenue": total})
+
+    def _merge_dependences(self, opportunities):
+        """The products of merged opportunities move to the one that remains,
+        instead of disappearing with them (lines cascade on delete)."""
+        res = super()._merge_dependences(opportunities)
+        opportunities.sfa_line_ids.write({"lead_id": self.id})
+        return res
+
+    def _merge_opportunity(self, *args, **kwargs):
+        # crm writes the head's own expected revenue back after moving the
+        # dependences: let the moved lines have the last word
+        head = super()._merge_opportunity(*args, **kwargs)
+        head._sfa_sync_revenue_from_lines()
+        return head

@@ -74,13 +74,15 @@ class SfaStageAnalysis(models.Model):
             )
         return super()._read_group_select(aggregate_spec, query)
 
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                """
-            CREATE OR REPLACE VIEW %s AS (
-                SELECT h.id, h.lead_id, h.stage_id, h.user_id, h.team_id,
+    def _select_sql(self):
+        """Columns of the view: ``h`` is the stay, ``l`` its opportunity.
+
+        Split from ``init`` so that reports over the same stays (by product)
+        share these definitions instead of copying them.
+        """
+        return SQL(
+            """
+                       h.lead_id, h.stage_id, h.user_id, h.team_id,
                        h.sfa_territory_id, h.company_id, h.date_in, h.date_out,
                        h.outcome, h.expected_revenue,
                        cp.id AS partner_id, cp.sfa_category_id,
@@ -102,13 +104,34 @@ class SfaStageAnalysis(models.Model):
                             THEN EXTRACT(EPOCH FROM h.date_out - l.create_date)
                                  / 86400.0
                        END AS cycle_days
-                  FROM sfa_stage_history h
+            """
+        )
+
+    def _id_sql(self):
+        return SQL("h.id")
+
+    def _from_sql(self):
+        return SQL(
+            """
+                  sfa_stage_history h
                   JOIN crm_lead l ON l.id = h.lead_id
                   LEFT JOIN res_partner p ON p.id = l.partner_id
                   LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
-                 WHERE l.type = 'opportunity'
-            )
-            """,
+            """
+        )
+
+    def _where_sql(self):
+        return SQL("l.type = 'opportunity'")
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                "CREATE OR REPLACE VIEW %s AS (SELECT %s AS id, %s FROM %s WHERE %s)",
                 SQL.identifier(self._table),
+                self._id_sql(),
+                self._select_sql(),
+                self._from_sql(),
+                self._where_sql(),
             )
         )

@@ -1,0 +1,13 @@
+from odoo import fields, models
+
+
+class CrmStage(models.Model):
+    _inherit = "crm.stage"
+
+    sfa_norm_ids = fields.One2many(
+        "sfa.stage.norm",
+        "stage_id",
+        string="Playbook",
+        help="Actions planned when an opportunity enters this stage, and "
+        "expected done before it leaves.",
+    )

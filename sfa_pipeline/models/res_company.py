@@ -1,0 +1,11 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    sfa_stage_norm_block = fields.Boolean(
+        "Block Unfinished Playbooks",
+        help="Refuse to move an opportunity out of a stage before the actions "
+        "its playbook requires are done, instead of noting what is missing.",
+    )
