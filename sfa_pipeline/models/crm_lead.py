@@ -29,12 +29,15 @@ class CrmLead(models.Model):
         before = {lead.id: (lead.stage_id.id, lead.active) for lead in self}
         res = super().write(vals)
         # most team or type changes leave the stage alone: nothing to record
-        self.filtered(
-            lambda lead: before[lead.id] != (lead.stage_id.id, lead.active)
-        )._sfa_capture_stage_changes()
-        self.env["sfa.stage.norm"]._generate_actions(
-            self.filtered(lambda lead: before[lead.id][0] != lead.stage_id.id)
-        )
+        changed_ids, moved_ids = [], []
+        for lead in self:
+            stage_id, active = lead.stage_id.id, lead.active
+            if before[lead.id] != (stage_id, active):
+                changed_ids.append(lead.id)
+                if before[lead.id][0] != stage_id:
+                    moved_ids.append(lead.id)
+        self.browse(changed_ids)._sfa_capture_stage_changes()
+        self.env["sfa.stage.norm"]._generate_actions(self.browse(moved_ids))
         return res
 
     def _sfa_capture_stage_changes(self, opening=False):
