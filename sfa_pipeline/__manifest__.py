@@ -30,6 +30,7 @@
         "report/sfa_stuck_views.xml",
         "report/sfa_agenda_report.xml",
         "report/sfa_agenda_wizard_views.xml",
+        "views/sfa_forecast_views.xml",
         "views/sfa_pipeline_menus.xml",
     ],
     "demo": [

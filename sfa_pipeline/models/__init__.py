@@ -12,3 +12,5 @@ from . import crm_stage
 from . import res_company
 from . import res_config_settings
 from . import sfa_pipeline_demo
+from . import sfa_forecast
+from . import sfa_forecast_adjustment

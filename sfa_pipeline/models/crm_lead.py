@@ -165,3 +165,24 @@ class CrmLead(models.Model):
         head = super()._merge_opportunity(*args, **kwargs)
         head._sfa_sync_revenue_from_lines()
         return head
+
+    # ------------------------------------------------------------------
+    # Forecast category (sfa.forecast)
+    # ------------------------------------------------------------------
+
+    # The rep's own call on the deal, independent of the stage probability:
+    # sfa.forecast sums commit and best case from it.
+    sfa_forecast_category = fields.Selection(
+        [
+            ("pipeline", "Pipeline"),
+            ("best_case", "Best Case"),
+            ("commit", "Commit"),
+            ("omitted", "Omitted"),
+        ],
+        string="Forecast Category",
+        default="pipeline",
+        required=True,
+        tracking=True,
+        help="Commit: the rep is confident the deal closes in its period. "
+        "Best case: it could. Omitted: left out of the forecast altogether.",
+    )

@@ -10,3 +10,4 @@ from . import test_action_agenda
 from . import test_tours
 from . import test_stage_norm
 from . import test_stagnation
+from . import test_forecast

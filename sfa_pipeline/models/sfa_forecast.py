@@ -1,0 +1,444 @@
+from collections import defaultdict
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Domain
+from odoo.tools import SQL
+
+# Figures recomputed from the deals by ``_refresh_period``; ``actual`` too.
+PIPELINE_FIGURES = ("weighted", "commit", "best_case", "pipeline", "historical")
+FIGURES = (*PIPELINE_FIGURES, "actual")
+
+
+class SfaForecast(models.Model):
+    """A rep's forecast for a month: one row per user, period and company.
+
+    Figures are never typed in: ``_refresh_period`` recomputes them for every
+    rep of a period with a handful of grouped queries and one upsert, so the
+    cost does not grow with the size of the sales force. The rep's own
+    figure (``rep_forecast``, commit unless the rep overrides it) and the
+    managers' adjustments (``sfa.forecast.adjustment``) are kept side by
+    side; the latest adjustment, if any, is the final forecast. Once the
+    period is over only ``actual`` still moves, so accuracy compares the
+    forecast as it stood at close with what was won.
+    """
+
+    _name = "sfa.forecast"
+    _description = "Sales Forecast"
+    _inherit = ["sfa.visibility.mixin"]
+    _order = "period_start desc, user_id"
+    _rec_name = "user_id"
+    # Forecasts belong to a rep, not to a territory: the territory view is
+    # the roll-up over deals, see _sfa_rollup_by_territory.
+    _sfa_territory_field = False
+
+    period_start = fields.Date("Period", required=True, readonly=True, index=True)
+    period_end = fields.Date(required=True, readonly=True)
+    user_id = fields.Many2one("res.users", "Salesperson", required=True, readonly=True)
+    team_id = fields.Many2one("crm.team", "Sales Team", readonly=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
+    company_currency = fields.Many2one(related="company_id.currency_id")
+    weighted = fields.Monetary(
+        "Weighted Pipeline",
+        currency_field="company_currency",
+        readonly=True,
+        help="Open deals closing in the period, each at its probability.",
+    )
+    commit = fields.Monetary(currency_field="company_currency", readonly=True)
+    best_case = fields.Monetary(
+        currency_field="company_currency",
+        readonly=True,
+        help="Commit plus the deals the rep marked best case.",
+    )
+    pipeline = fields.Monetary(
+        currency_field="company_currency",
+        readonly=True,
+        help="All open deals closing in the period but the omitted ones.",
+    )
+    historical = fields.Monetary(
+        "Historical Forecast",
+        currency_field="company_currency",
+        readonly=True,
+        help="Open deals closing in the period, each at the share of past "
+        "stays in its current stage, in its team, that ended in a win.",
+    )
+    actual = fields.Monetary("Won", currency_field="company_currency", readonly=True)
+    rep_forecast = fields.Monetary(
+        currency_field="company_currency",
+        help="The rep's own figure: their commit until they type another one.",
+    )
+    rep_forecast_manual = fields.Boolean(readonly=True)
+    adjustment_ids = fields.One2many(
+        "sfa.forecast.adjustment", "forecast_id", "Adjustments", readonly=True
+    )
+    manager_adjustment = fields.Monetary(
+        currency_field="company_currency",
+        compute="_compute_adjustment",
+        store=True,
+    )
+    adjusted_by_id = fields.Many2one(
+        "res.users", compute="_compute_adjustment", store=True
+    )
+    adjustment_reason = fields.Text(compute="_compute_adjustment", store=True)
+    final_forecast = fields.Monetary(
+        currency_field="company_currency",
+        compute="_compute_final_forecast",
+        store=True,
+    )
+    accuracy = fields.Float(
+        compute="_compute_accuracy",
+        help="Once the period is over: 1 - |final forecast - won| / won.",
+    )
+
+    _user_period_unique = models.UniqueIndex(
+        "(user_id, period_start, company_id)",
+        "A salesperson has one forecast per period and company.",
+    )
+
+    @api.depends("adjustment_ids.amount", "adjustment_ids.date")
+    def _compute_adjustment(self):
+        for forecast in self:
+            latest = forecast.adjustment_ids.sorted(
+                lambda adj: (adj.date, adj.id), reverse=True
+            )[:1]
+            forecast.manager_adjustment = latest.amount
+            forecast.adjusted_by_id = latest.user_id
+            forecast.adjustment_reason = latest.reason
+
+    @api.depends("rep_forecast", "manager_adjustment", "adjusted_by_id")
+    def _compute_final_forecast(self):
+        for forecast in self:
+            forecast.final_forecast = (
+                forecast.manager_adjustment
+                if forecast.adjusted_by_id
+                else forecast.rep_forecast
+            )
+
+    @api.depends("final_forecast", "actual", "period_end")
+    @api.depends_context("uid")
+    def _compute_accuracy(self):
+        today = fields.Date.context_today(self)
+        for forecast in self:
+            closed = forecast.period_end and forecast.period_end < today
+            forecast.accuracy = (
+                1 - abs(forecast.final_forecast - forecast.actual) / forecast.actual
+                if closed and forecast.actual
+                else False
+            )
+
+    def write(self, vals):
+        if not self.env.su:
+            self._check_rep_forecast_write(vals)
+        # A rep who types a figure keeps it: refreshes no longer reset it to commit.
+        if "rep_forecast" in vals:
+            vals = dict(vals, rep_forecast_manual=True)
+        return super().write(vals)
+
+    def _check_rep_forecast_write(self, vals):
+        """The figures are computed; a rep only states their own forecast, for an
+        open period. Managers speak through adjustments, kept beside it."""
+        if set(vals) - {"rep_forecast"}:
+            raise AccessError(
+                self.env._("Forecast figures are computed: refresh them instead.")
+            )
+        for forecast in self:
+            if forecast.user_id != self.env.user:
+                raise AccessError(
+                    self.env._(
+                        "Only %s states their own forecast; add an adjustment instead.",
+                        forecast.user_id.name,
+                    )
+                )
+            if forecast._is_closed():
+                raise UserError(
+                    self.env._("The forecast of a closed period cannot change.")
+                )
+
+    def _is_closed(self):
+        self.ensure_one()
+        return self.period_end < fields.Date.context_today(self)
+
+    # ------------------------------------------------------------------
+    # Refresh
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _period_bounds(self, day):
+        start = fields.Date.to_date(day).replace(day=1)
+        return start, start + relativedelta(months=1, days=-1)
+
+    @api.model
+    def _sfa_open_deals_domain(self, start, end):
+        return Domain(
+            [
+                ("type", "=", "opportunity"),
+                ("won_status", "=", "pending"),
+                ("user_id", "!=", False),
+                ("company_id", "!=", False),
+                ("date_deadline", ">=", start),
+                ("date_deadline", "<=", end),
+            ]
+        )
+
+    @api.model
+    def _sfa_pipeline_figures(self, start, end):
+        """{(user, company): {figure: amount}} of the open deals of the period.
+
+        Two grouped queries whatever the number of reps: one by forecast
+        category, one joining each deal to its team's stage-to-won rate.
+        """
+        figures = defaultdict(lambda: dict.fromkeys(FIGURES, 0.0))
+        # sudo: forecasts sum every deal of the rep, whoever runs the refresh
+        Lead = self.env["crm.lead"].sudo()
+        groups = Lead._read_group(
+            self._sfa_open_deals_domain(start, end),
+            ["user_id", "company_id", "sfa_forecast_category"],
+            ["expected_revenue:sum", "prorated_revenue:sum"],
+        )
+        for user, company, category, revenue, prorated in groups:
+            row = figures[user.id, company.id]
+            row["weighted"] += prorated
+            if category != "omitted":
+                row["pipeline"] += revenue
+            if category == "commit":
+                row["commit"] += revenue
+            if category in ("commit", "best_case"):
+                row["best_case"] += revenue
+        Lead.flush_model()
+        self.env["sfa.stage.history"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH rates AS (
+                    SELECT h.team_id, h.stage_id,
+                           AVG((l.won_status = 'won')::int) AS rate
+                      FROM sfa_stage_history h
+                      JOIN crm_lead l ON l.id = h.lead_id
+                     WHERE l.won_status IN ('won', 'lost')
+                     GROUP BY h.team_id, h.stage_id
+                )
+                SELECT l.user_id, l.company_id,
+                       SUM(COALESCE(l.expected_revenue, 0) * COALESCE(r.rate, 0))
+                  FROM crm_lead l
+                  LEFT JOIN rates r ON r.stage_id = l.stage_id
+                                   AND r.team_id IS NOT DISTINCT FROM l.team_id
+                 WHERE l.active AND l.type = 'opportunity'
+                   AND l.won_status = 'pending' AND l.user_id IS NOT NULL
+                   AND l.company_id IS NOT NULL
+                   AND l.date_deadline BETWEEN %(start)s AND %(end)s
+                 GROUP BY l.user_id, l.company_id
+                """,
+                start=start,
+                end=end,
+            )
+        )
+        for user_id, company_id, historical in rows:
+            figures[user_id, company_id]["historical"] = float(historical or 0.0)
+        return figures
+
+    @api.model
+    def _sfa_actuals(self, start, end):
+        """{(user, company): won revenue} of the deals won in the period."""
+        # sudo: same as _sfa_pipeline_figures, the actual is every win of the rep
+        groups = (
+            self.env["crm.lead"]
+            .sudo()
+            ._read_group(
+                [
+                    ("type", "=", "opportunity"),
+                    ("won_status", "=", "won"),
+                    ("user_id", "!=", False),
+                    ("company_id", "!=", False),
+                    ("date_closed", ">=", fields.Datetime.to_datetime(start)),
+                    (
+                        "date_closed",
+                        "<",
+                        fields.Datetime.to_datetime(end + relativedelta(days=1)),
+                    ),
+                ],
+                ["user_id", "company_id"],
+                ["expected_revenue:sum"],
+            )
+        )
+        return {(user.id, company.id): won for user, company, won in groups}
+
+    @api.model
+    def _refresh_period(self, day=None):
+        """Recompute the forecasts of the month of ``day`` (default today).
+
+        One upsert for all reps of the period, so running it twice, or in
+        parallel with another run, leaves one row per rep with the same
+        figures. On a closed period only ``actual`` is updated: the forecast
+        must stay as it stood at close for the accuracy to mean anything.
+        Returns the forecasts of the period.
+        """
+        start, end = self._period_bounds(day or fields.Date.context_today(self))
+        closed = end < fields.Date.context_today(self)
+        figures = self._sfa_pipeline_figures(start, end)
+        for key, won in self._sfa_actuals(start, end).items():
+            figures[key]["actual"] = won
+        if figures:
+            users = self.env["res.users"].browse({user for user, _c in figures})
+            teams = {user.id: user.sudo().sale_team_id.id or None for user in users}
+            self.flush_model()
+            keys = list(figures)
+            columns = {name: [figures[key][name] for key in keys] for name in FIGURES}
+            update = (
+                SQL("actual = EXCLUDED.actual")
+                if closed
+                else SQL(
+                    """weighted = EXCLUDED.weighted, commit = EXCLUDED.commit,
+                       best_case = EXCLUDED.best_case,
+                       pipeline = EXCLUDED.pipeline,
+                       historical = EXCLUDED.historical,
+                       actual = EXCLUDED.actual, team_id = EXCLUDED.team_id,
+                       rep_forecast = CASE WHEN f.rep_forecast_manual
+                                           THEN f.rep_forecast
+                                           ELSE EXCLUDED.commit END,
+                       final_forecast = CASE
+                           WHEN f.adjusted_by_id IS NOT NULL
+                                THEN f.manager_adjustment
+                           WHEN f.rep_forecast_manual THEN f.rep_forecast
+                           ELSE EXCLUDED.commit END"""
+                )
+            )
+            self.env.execute_query(
+                SQL(
+                    """
+                    INSERT INTO sfa_forecast AS f (
+                        user_id, company_id, team_id, period_start, period_end,
+                        weighted, commit, best_case, pipeline, historical,
+                        actual, rep_forecast, final_forecast, rep_forecast_manual,
+                        create_uid, create_date, write_uid, write_date)
+                    SELECT v.user_id, v.company_id, v.team_id, %(start)s, %(end)s,
+                           v.weighted, v.commit, v.best_case, v.pipeline,
+                           v.historical, v.actual, v.commit, v.commit, FALSE,
+                           %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM unnest(%(users)s::int[], %(companies)s::int[],
+                                  %(teams)s::int[], %(weighted)s::numeric[],
+                                  %(commit)s::numeric[], %(best_case)s::numeric[],
+                                  %(pipeline)s::numeric[],
+                                  %(historical)s::numeric[],
+                                  %(actual)s::numeric[])
+                           AS v(user_id, company_id, team_id, weighted, commit,
+                                best_case, pipeline, historical, actual)
+                    ON CONFLICT (user_id, period_start, company_id)
+                    DO UPDATE SET %(update)s,
+                                  write_uid = %(uid)s, write_date = %(now)s
+                    """,
+                    start=start,
+                    end=end,
+                    uid=self.env.uid,
+                    now=fields.Datetime.now(),
+                    users=[user for user, _c in keys],
+                    companies=[company for _u, company in keys],
+                    teams=[teams[user] for user, _c in keys],
+                    update=update,
+                    **columns,
+                )
+            )
+        # Reps whose deals all left the period keep a row, now at zero.
+        if not closed:
+            stale = Domain("period_start", "=", start)
+            if figures:
+                stale &= Domain("user_id", "not in", [u for u, _c in figures])
+            self.sudo().search(stale).write(dict.fromkeys(PIPELINE_FIGURES, 0.0))
+        self.invalidate_model()
+        return self.search([("period_start", "=", start)])
+
+    @api.model
+    def _cron_refresh_forecasts(self):
+        """The current month, and last month's actuals (late-booked wins)."""
+        today = fields.Date.context_today(self)
+        self._refresh_period(today - relativedelta(months=1))
+        self._refresh_period(today)
+
+    def action_refresh(self):
+        for start in set(self.mapped("period_start")) or {None}:
+            self._refresh_period(start)
+        return True
+
+    # ------------------------------------------------------------------
+    # Roll-ups
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sfa_rollup_by_manager(self, day):
+        """{manager: {figure: amount}}: each manager's own forecast plus those
+        of everyone below them, over the forecasts the caller may see."""
+        start, _end = self._period_bounds(day)
+        names = [*FIGURES, "final_forecast"]
+        groups = self._read_group(
+            [("period_start", "=", start)],
+            ["user_id"],
+            [f"{name}:sum" for name in names],
+        )
+        by_user = {user.id: dict(zip(names, sums)) for user, *sums in groups}
+        managers = self.env["res.users"].search(
+            [("sfa_direct_report_ids", "!=", False)]
+        )
+        below = managers._sfa_subordinates_map()
+        result = {}
+        for manager in managers:
+            total = dict.fromkeys(names, 0.0)
+            for user_id in [manager.id, *below.get(manager.id, [])]:
+                for name, amount in by_user.get(user_id, {}).items():
+                    total[name] += amount
+            result[manager] = total
+        return result
+
+    @api.model
+    def _sfa_rollup_by_territory(self, day):
+        """{territory: {figure: amount}} over the deals of its whole subtree.
+
+        From the deals rather than the forecasts: a rep sells in several
+        territories, a deal lies in one. Two grouped queries, then sums
+        along ``parent_path`` in Python over a few territory rows.
+        """
+        start, end = self._period_bounds(day)
+        Lead = self.env["crm.lead"]
+        own = defaultdict(lambda: dict.fromkeys(FIGURES, 0.0))
+        groups = Lead._read_group(
+            self._sfa_open_deals_domain(start, end)
+            & Domain("sfa_territory_id", "!=", False),
+            ["sfa_territory_id", "sfa_forecast_category"],
+            ["expected_revenue:sum", "prorated_revenue:sum"],
+        )
+        for territory, category, revenue, prorated in groups:
+            row = own[territory]
+            row["weighted"] += prorated
+            if category != "omitted":
+                row["pipeline"] += revenue
+            if category == "commit":
+                row["commit"] += revenue
+            if category in ("commit", "best_case"):
+                row["best_case"] += revenue
+        won = Lead._read_group(
+            [
+                ("type", "=", "opportunity"),
+                ("won_status", "=", "won"),
+                ("sfa_territory_id", "!=", False),
+                ("date_closed", ">=", fields.Datetime.to_datetime(start)),
+                (
+                    "date_closed",
+                    "<",
+                    fields.Datetime.to_datetime(end + relativedelta(days=1)),
+                ),
+            ],
+            ["sfa_territory_id"],
+            ["expected_revenue:sum"],
+        )
+        for territory, revenue in won:
+            own[territory]["actual"] += revenue
+        territories = self.env["sfa.territory"].search([])
+        result = {}
+        for territory in territories:
+            total = dict.fromkeys(FIGURES, 0.0)
+            for other, figures in own.items():
+                if other.parent_path.startswith(territory.parent_path):
+                    for name, amount in figures.items():
+                        total[name] += amount
+            result[territory] = total
+        return result

@@ -1,0 +1,273 @@
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+
+from odoo.addons.sfa_base.tests.common import SfaCase
+
+
+@tagged("post_install", "-at_install")
+class TestForecast(SfaCase):
+    """March 2026, team T, stages New (25 % of past stays won) and Qualified (50 %).
+
+    rep_a: Deal A 1000 at 50 %, commit; Big Omitted 4000 at 10 %, omitted;
+           April Deal 500 (next period). Wins 700 in March (another team).
+    rep_b: Deal B 2000 at 20 %, best case, Qualified.
+    rep_c: Deal C 3000 at 30 %, pipeline, Proposition (no history: 0 %).
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        cls.team = env["crm.team"].create({"name": "Team T"})
+        cls.team_2 = env["crm.team"].create({"name": "Team U"})
+        cls.s_new = env.ref("crm.stage_lead1")
+        cls.s_qualified = env.ref("crm.stage_lead2")
+        cls.s_proposition = env.ref("crm.stage_lead3")
+        cls.Forecast = env["sfa.forecast"]
+        Lead = env["crm.lead"]
+        # History of team T: four deals through New, two of them through
+        # Qualified; one won, three lost.
+        past = Lead.create(
+            [
+                {
+                    "name": f"Past {i}",
+                    "type": "opportunity",
+                    "user_id": False,
+                    "team_id": cls.team.id,
+                    "stage_id": cls.s_new.id,
+                    "company_id": cls.company.id,
+                }
+                for i in range(4)
+            ]
+        )
+        past[:2].write({"stage_id": cls.s_qualified.id})
+        past[0].action_set_won()
+        past[1:].action_set_lost()
+
+        def deal(lead, **vals):
+            lead.write(dict(vals, team_id=cls.team.id))
+            return lead
+
+        cls.lead_a = deal(
+            cls.lead_a,
+            stage_id=cls.s_new.id,
+            probability=50,
+            date_deadline="2026-03-20",
+            sfa_forecast_category="commit",
+            sfa_territory_id=cls.t_lille.id,
+        )
+        cls.lead_b = deal(
+            cls.lead_b,
+            stage_id=cls.s_qualified.id,
+            probability=20,
+            date_deadline="2026-03-25",
+            sfa_forecast_category="best_case",
+            sfa_territory_id=cls.t_lille.id,
+        )
+        cls.lead_c = deal(
+            cls.lead_c,
+            stage_id=cls.s_proposition.id,
+            probability=30,
+            date_deadline="2026-03-05",
+            sfa_territory_id=cls.t_marseille.id,
+        )
+        common = {"type": "opportunity", "user_id": cls.rep_a.id}
+        cls.omitted = Lead.create(
+            dict(
+                common,
+                name="Big Omitted",
+                team_id=cls.team.id,
+                stage_id=cls.s_new.id,
+                expected_revenue=4000,
+                probability=10,
+                date_deadline="2026-03-31",
+                sfa_forecast_category="omitted",
+            )
+        )
+        cls.april = Lead.create(
+            dict(
+                common,
+                name="April Deal",
+                team_id=cls.team.id,
+                stage_id=cls.s_new.id,
+                expected_revenue=500,
+                probability=40,
+                date_deadline="2026-04-02",
+            )
+        )
+        cls.to_win = Lead.create(
+            dict(
+                common,
+                name="Won in March",
+                team_id=cls.team_2.id,
+                expected_revenue=700,
+                sfa_territory_id=cls.t_lille.id,
+            )
+        )
+
+    def _march(self):
+        """Refresh March on the 10th, with the 700 deal won that day."""
+        with freeze_time("2026-03-10 09:00:00"):
+            self.to_win.action_set_won()
+            return self.Forecast._refresh_period(date(2026, 3, 1))
+
+    def _by_user(self, forecasts):
+        return {forecast.user_id: forecast for forecast in forecasts}
+
+    def test_category_on_deal(self):
+        lead = self.env["crm.lead"].create({"name": "New", "type": "opportunity"})
+        self.assertEqual(lead.sfa_forecast_category, "pipeline")
+        self.assertTrue(
+            self.env["crm.lead"]._fields["sfa_forecast_category"].tracking,
+            "changes of category show in the chatter",
+        )
+
+    def test_figures_per_rep(self):
+        rows = self._by_user(self._march())
+        self.assertEqual(set(rows), {self.rep_a, self.rep_b, self.rep_c})
+        a, b, c = rows[self.rep_a], rows[self.rep_b], rows[self.rep_c]
+        self.assertEqual(
+            (a.period_start, a.period_end), (date(2026, 3, 1), date(2026, 3, 31))
+        )
+        # 1000 x 50 % + 4000 x 10 %; the April deal is next period's
+        self.assertAlmostEqual(a.weighted, 900)
+        self.assertAlmostEqual(a.commit, 1000)
+        self.assertAlmostEqual(a.best_case, 1000)
+        self.assertAlmostEqual(a.pipeline, 1000, msg="omitted deals left out")
+        # 1000 x 25 % + 4000 x 25 % (New in team T)
+        self.assertAlmostEqual(a.historical, 1250)
+        self.assertAlmostEqual(a.actual, 700)
+        self.assertAlmostEqual(a.rep_forecast, 1000, msg="commit by default")
+        self.assertAlmostEqual(a.final_forecast, 1000)
+        with freeze_time("2026-03-31"):
+            a.invalidate_recordset(["accuracy"])
+            self.assertFalse(a.accuracy, "no accuracy while the period is open")
+        a.invalidate_recordset(["accuracy"])
+        self.assertAlmostEqual(a.accuracy, 1 - 300 / 700, msg="after close")
+        self.assertAlmostEqual(b.weighted, 400)
+        self.assertEqual((b.commit, b.best_case, b.pipeline), (0, 2000, 2000))
+        self.assertAlmostEqual(b.historical, 1000, msg="2000 x 50 % (Qualified)")
+        self.assertAlmostEqual(c.weighted, 900)
+        self.assertEqual((c.commit, c.pipeline, c.historical), (0, 3000, 0))
+
+    def test_refresh_twice_and_set_based(self):
+        with freeze_time("2026-03-10 09:00:00"):
+            first = self.Forecast._refresh_period(date(2026, 3, 1))
+            figures = first.read(["weighted", "historical", "final_forecast"])
+            second = self.Forecast._refresh_period(date(2026, 3, 1))
+            self.assertEqual(first, second, "one row per rep, whatever the runs")
+            self.assertEqual(
+                second.read(["weighted", "historical", "final_forecast"]), figures
+            )
+            # same number of queries for one rep (April) as for three (March)
+            self.Forecast._refresh_period(date(2026, 4, 1))
+            self.env.invalidate_all()
+            count = self.cr.sql_log_count
+            self.Forecast._refresh_period(date(2026, 4, 1))
+            april_queries = self.cr.sql_log_count - count
+            self.env.invalidate_all()
+            count = self.cr.sql_log_count
+            self.Forecast._refresh_period(date(2026, 3, 1))
+            self.assertEqual(self.cr.sql_log_count - count, april_queries)
+        # a deal that leaves the period takes its figures with it
+        self.lead_c.date_deadline = "2026-04-05"
+        with freeze_time("2026-03-11"):
+            march = self._by_user(self.Forecast._refresh_period(date(2026, 3, 1)))
+        self.assertEqual(march[self.rep_c].pipeline, 0)
+
+    def test_rep_forecast_kept(self):
+        a = self._by_user(self._march())[self.rep_a]
+        with freeze_time("2026-03-11"):
+            a.with_user(self.rep_a).rep_forecast = 1200
+        with freeze_time("2026-03-12"):
+            self.Forecast._refresh_period(date(2026, 3, 1))
+        self.assertEqual(
+            (a.rep_forecast, a.final_forecast, a.commit), (1200, 1200, 1000)
+        )
+
+    def test_manager_adjustment(self):
+        a = self._by_user(self._march())[self.rep_a]
+        Adjustment = self.env["sfa.forecast.adjustment"]
+        with freeze_time("2026-03-11"):
+            Adjustment.with_user(self.supervisor).create(
+                {"forecast_id": a.id, "amount": 900, "reason": "Deal A slips"}
+            )
+        with freeze_time("2026-03-12"):
+            Adjustment.with_user(self.manager).create(
+                {"forecast_id": a.id, "amount": 800, "reason": "Be careful"}
+            )
+            self.Forecast._refresh_period(date(2026, 3, 1))
+        self.assertEqual(a.rep_forecast, 1000, "the rep's figure stays beside")
+        self.assertEqual(a.manager_adjustment, 800)
+        self.assertEqual(a.adjusted_by_id, self.manager)
+        self.assertEqual(a.adjustment_reason, "Be careful")
+        self.assertEqual(a.final_forecast, 800, "the latest adjustment wins")
+        self.assertEqual(len(a.adjustment_ids), 2)
+        for outsider in (self.rep_b, self.manager_2, self.rep_a):
+            with freeze_time("2026-03-12"), self.assertRaises(AccessError):
+                Adjustment.with_user(outsider).create(
+                    {"forecast_id": a.id, "amount": 1, "reason": "No"}
+                )
+        with freeze_time("2026-03-12"):
+            Adjustment.with_user(self.director).create(
+                {"forecast_id": a.id, "amount": 850, "reason": "Board view"}
+            )
+        self.assertEqual(a.final_forecast, 850)
+
+    def test_closed_period(self):
+        """February: commit 1000, won for 800 -> accuracy 75 %; no adjustment."""
+        self.lead_a.date_deadline = "2026-02-20"
+        with freeze_time("2026-02-10"):
+            self.Forecast._refresh_period(date(2026, 2, 1))
+        with freeze_time("2026-02-18 10:00:00"):
+            self.lead_a.expected_revenue = 800
+            self.lead_a.action_set_won()
+        with freeze_time("2026-03-05"):
+            feb = self._by_user(self.Forecast._refresh_period(date(2026, 2, 1)))
+            a = feb[self.rep_a]
+            self.assertEqual((a.commit, a.final_forecast, a.actual), (1000, 1000, 800))
+            self.assertAlmostEqual(a.accuracy, 0.75)
+            with self.assertRaisesRegex(UserError, "closed"):
+                self.env["sfa.forecast.adjustment"].with_user(self.supervisor).create(
+                    {"forecast_id": a.id, "amount": 800, "reason": "Too late"}
+                )
+        self.assertFalse(a.adjustment_ids, "nothing written")
+        self.assertEqual(a.final_forecast, 1000)
+
+    def test_visibility(self):
+        self._march()
+        Forecast = self.Forecast.with_user(self.rep_a)
+        self.assertEqual(Forecast.search([]).user_id, self.rep_a)
+        visible = self.Forecast.with_user(self.supervisor).search([]).user_id
+        self.assertEqual(visible, self.rep_a | self.rep_b)
+
+    def test_rollups(self):
+        self._march()
+        managers = self.Forecast._sfa_rollup_by_manager(date(2026, 3, 1))
+        self.assertAlmostEqual(managers[self.supervisor]["weighted"], 1300)
+        self.assertAlmostEqual(managers[self.manager]["weighted"], 1300)
+        self.assertAlmostEqual(managers[self.director]["weighted"], 2200)
+        self.assertAlmostEqual(managers[self.director]["actual"], 700)
+        territories = self.Forecast._sfa_rollup_by_territory(date(2026, 3, 1))
+        self.assertAlmostEqual(territories[self.t_lille]["pipeline"], 3000)
+        self.assertAlmostEqual(territories[self.t_north]["pipeline"], 3000)
+        self.assertAlmostEqual(territories[self.t_south]["pipeline"], 3000)
+        self.assertAlmostEqual(territories[self.t_country]["pipeline"], 6000)
+        self.assertAlmostEqual(territories[self.t_country]["commit"], 1000)
+        self.assertAlmostEqual(territories[self.t_north]["actual"], 700)
+
+    def test_only_the_rep_states_their_forecast_and_figures_stay_computed(self):
+        forecast = self._by_user(self._march())[self.rep_a]
+        with freeze_time("2026-03-11"):
+            forecast.with_user(self.rep_a).rep_forecast = 1234
+            with self.assertRaises(AccessError):
+                forecast.with_user(self.rep_a).write({"weighted": 99999})
+            with self.assertRaises(AccessError):
+                forecast.with_user(self.supervisor).rep_forecast = 1
+        with freeze_time("2026-04-02"), self.assertRaises(UserError):
+            forecast.with_user(self.rep_a).rep_forecast = 1
+        self.assertEqual(forecast.rep_forecast, 1234)
