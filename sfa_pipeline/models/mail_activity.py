@@ -22,11 +22,15 @@ class MailActivity(models.Model):
         """
         if self.env.context.get(SYNC_KEY) or not self.ids:
             return self.env["sfa.action"]
-        return (
+        actions = (
             self.env["sfa.action"]
             .sudo()
             .search([("activity_id", "in", self.ids), ("state", "=", "planned")])
         )
+        if actions and not self.env.su:
+            # the action's own rule decides, whatever Odoo allows on this record
+            actions.with_env(self.env).check_access("write")
+        return actions
 
     def _action_done(self, feedback=False, attachment_ids=None):
         # Before Odoo archives the activity, so a refused outcome leaves both
@@ -43,6 +47,8 @@ class MailActivity(models.Model):
         if not actions:
             return res
         if "user_id" in vals:
+            if not self.env.su:
+                actions.with_env(self.env)._sfa_check_owner_change(vals)
             for user_id, user_actions in actions.grouped(
                 lambda a: a.activity_id.user_id.id
             ).items():

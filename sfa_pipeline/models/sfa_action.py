@@ -385,6 +385,7 @@ class SfaAction(models.Model):
     def write(self, vals):
         """Push the change to the activity and the event, except to the side
         it came from (``SYNC_KEY``), which already has it."""
+        self._sfa_check_owner_change(vals)
         origin = self.env.context.get(SYNC_KEY)
         old_states = {a.id: a.state for a in self} if "state" in vals else {}
         if RELINK_FIELDS & vals.keys() and origin is None:

@@ -57,7 +57,17 @@ class SfaForecastAdjustment(models.Model):
                 )
             )
         user = self.env.user
-        if self.env.su or user._sfa_is_director():
+        if self.env.su:
+            return
+        foreign = forecasts.filtered(lambda f: f.company_id not in self.env.companies)
+        if foreign:
+            raise AccessError(
+                self.env._(
+                    "The forecast of %s belongs to a company you do not work in.",
+                    foreign[0].user_id.name,
+                )
+            )
+        if user._sfa_is_director():
             return
         below = set(user._sfa_subordinates_map().get(user.id, []))
         outside = forecasts.filtered(lambda forecast: forecast.user_id.id not in below)

@@ -3,6 +3,8 @@ from datetime import datetime
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.sfa_base.tests.common import SfaCase
+
 from .test_action import SfaActionCase
 
 
@@ -172,3 +174,62 @@ class TestActionAccess(SfaActionCase):
         self.assertEqual(team, self.act_a | self.act_b)
         self.assertTrue(self.act_a.with_user(self.supervisor).in_my_team)
         self.assertFalse(self.act_free.with_user(self.supervisor).in_my_team)
+
+
+@tagged("post_install", "-at_install")
+class TestActionSyncAccess(SfaCase):
+    """Handling an action's event or activity does not bypass the action's rule."""
+
+    def test_edit_share_on_the_deal_does_not_give_its_actions_away(self):
+        visit = self.env.ref("sfa_pipeline.sfa_action_type_visit")
+        action = self.env["sfa.action"].create(
+            {
+                "action_type_id": visit.id,
+                "lead_id": self.lead_a.id,
+                "user_id": self.rep_a.id,
+                "start": "2030-01-07 09:00:00",
+                "stop": "2030-01-07 10:00:00",
+            }
+        )
+        self.env["sfa.share"].create(
+            {
+                "res_model": "crm.lead",
+                "res_id": self.lead_a.id,
+                "user_id": self.rep_c.id,
+                "access": "edit",
+                "granted_by_id": self.rep_a.id,
+            }
+        )
+        with self.assertRaises(AccessError):
+            action.with_user(self.rep_c).write({"user_id": self.rep_c.id})
+        with self.assertRaises(AccessError):
+            action.activity_id.with_user(self.rep_c).write({"user_id": self.rep_c.id})
+        self.assertEqual(action.user_id, self.rep_a)
+
+    def test_outsider_cannot_cancel_an_action_through_its_event(self):
+        visit = self.env.ref("sfa_pipeline.sfa_action_type_visit")
+        action = self.env["sfa.action"].create(
+            {
+                "action_type_id": visit.id,
+                "lead_id": self.lead_a.id,
+                "user_id": self.rep_a.id,
+                "start": "2030-01-07 09:00:00",
+                "stop": "2030-01-07 10:00:00",
+            }
+        )
+        self.assertTrue(action.calendar_event_id)
+        # Odoo lets a colleague edit rep_a's ordinary events ...
+        plain = self.env["calendar.event"].create(
+            {
+                "name": "Lunch",
+                "user_id": self.rep_a.id,
+                "start": "2030-01-08 12:00:00",
+                "stop": "2030-01-08 13:00:00",
+            }
+        )
+        plain.with_user(self.rep_c).write({"name": "Lunch (moved)"})
+        # ... but not the one booked by an action they may not edit
+        with self.assertRaises(AccessError):
+            action.calendar_event_id.with_user(self.rep_c).write({"active": False})
+        self.assertEqual(action.state, "planned")
+        self.assertTrue(action.calendar_event_id.active)
