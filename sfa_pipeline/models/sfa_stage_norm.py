@@ -160,16 +160,27 @@ class SfaStageNorm(models.Model):
 
         The ``min_count`` actions of a norm are spread evenly up to
         ``within_days`` (the last one on the last day), for the deal's
-        salesperson, or whoever moved it when the deal has none.
+        salesperson, or whoever moved it when the deal has none. Actions of
+        the type still planned on the deal (from an earlier stay, when a deal
+        goes back and forth) count towards the norm instead of piling up.
         """
         norms_by_lead = self._sfa_norms_by_lead(leads)
         if not norms_by_lead:
             return self.env["sfa.action"]
         Action = self.env["sfa.action"]
+        planned = {
+            (lead.id, action_type.id): count
+            for lead, action_type, count in Action.sudo()._read_group(
+                [("lead_id", "in", leads.ids), ("state", "=", "planned")],
+                ["lead_id", "action_type_id"],
+                ["__count"],
+            )
+        }
         start = Action._default_start()
         vals_list = []
         for lead, rows in norms_by_lead.items():
             for _stage, type_id, count, days, _team, _company, _norm in rows:
+                already = planned.get((lead.id, type_id), 0)
                 vals_list.extend(
                     {
                         "action_type_id": type_id,
@@ -177,7 +188,7 @@ class SfaStageNorm(models.Model):
                         "user_id": lead.user_id.id or self.env.uid,
                         "start": start + timedelta(days=round(days * (i + 1) / count)),
                     }
-                    for i in range(count)
+                    for i in range(already, count)
                 )
         # sudo: moving the deal was allowed; its playbook belongs to the deal's
         # salesperson, whom the mover (a colleague with a share, a manager of

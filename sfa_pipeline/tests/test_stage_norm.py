@@ -87,6 +87,36 @@ class TestStageNorm(SfaCase):
         self.assertEqual(set(actions.mapped("state")), {"planned"})
         self.assertEqual(len(actions.activity_id), 3, "in the rep's activities too")
 
+    def test_back_and_forth_does_not_pile_up_the_playbook(self):
+        self.move(self.lead_a, self.propose)
+        self.move(self.lead_a, self.qualify)
+        self.move(self.lead_a, self.propose)
+        actions = self.actions(self.lead_a)
+        self.assertEqual(
+            sorted(actions.action_type_id.mapped("name")),
+            sorted({self.visit.name, self.call.name}),
+        )
+        self.assertEqual(
+            len(actions.filtered(lambda a: a.action_type_id == self.visit)), 2
+        )
+        self.assertEqual(
+            len(actions.filtered(lambda a: a.action_type_id == self.call)), 1
+        )
+        # a done call no longer stands in for a planned one
+        actions.filtered(lambda a: a.action_type_id == self.call).write(
+            {"state": "done", "outcome": "Reached", "result": "positive"}
+        )
+        self.move(self.lead_a, self.qualify)
+        self.move(self.lead_a, self.propose)
+        self.assertEqual(
+            len(
+                self.actions(self.lead_a).filtered(
+                    lambda a: a.action_type_id == self.call
+                )
+            ),
+            2,
+        )
+
     def test_batch_move_plans_each_deal_for_its_owner(self):
         leads = self.lead_a | self.lead_b | self.lead_c
         Action = self.registry["sfa.action"]
