@@ -54,10 +54,17 @@ class TestHandover(SfaCase):
         )
 
     def totals(self):
+        """Everything the leaver and the recipient own, closed deals included:
+        a hand-over moves records between them and must not lose or add any."""
+        users = [self.rep_a.id, self.rep_b.id]
         return (
-            self.env["res.partner"].with_context(active_test=False).search_count([]),
-            self.env["crm.lead"].with_context(active_test=False).search_count([]),
-            self.env["mail.activity"].search_count([]),
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .search_count([("user_id", "in", users)]),
+            self.env["crm.lead"]
+            .with_context(active_test=False)
+            .search_count([("user_id", "in", users)]),
+            self.env["mail.activity"].search_count([("user_id", "in", users)]),
         )
 
     def test_handover_to_one_colleague(self):

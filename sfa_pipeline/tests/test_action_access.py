@@ -180,17 +180,20 @@ class TestActionAccess(SfaActionCase):
 class TestActionSyncAccess(SfaCase):
     """Handling an action's event or activity does not bypass the action's rule."""
 
-    def test_edit_share_on_the_deal_does_not_give_its_actions_away(self):
-        visit = self.env.ref("sfa_pipeline.sfa_action_type_visit")
-        action = self.env["sfa.action"].create(
+    def setUp(self):
+        super().setUp()
+        self.visit_of_rep_a = self.env["sfa.action"].create(
             {
-                "action_type_id": visit.id,
+                "action_type_id": self.env.ref("sfa_pipeline.sfa_action_type_visit").id,
                 "lead_id": self.lead_a.id,
                 "user_id": self.rep_a.id,
                 "start": "2030-01-07 09:00:00",
                 "stop": "2030-01-07 10:00:00",
             }
         )
+
+    def test_edit_share_on_the_deal_does_not_give_its_actions_away(self):
+        action = self.visit_of_rep_a
         self.env["sfa.share"].create(
             {
                 "res_model": "crm.lead",
@@ -207,16 +210,7 @@ class TestActionSyncAccess(SfaCase):
         self.assertEqual(action.user_id, self.rep_a)
 
     def test_outsider_cannot_cancel_an_action_through_its_event(self):
-        visit = self.env.ref("sfa_pipeline.sfa_action_type_visit")
-        action = self.env["sfa.action"].create(
-            {
-                "action_type_id": visit.id,
-                "lead_id": self.lead_a.id,
-                "user_id": self.rep_a.id,
-                "start": "2030-01-07 09:00:00",
-                "stop": "2030-01-07 10:00:00",
-            }
-        )
+        action = self.visit_of_rep_a
         self.assertTrue(action.calendar_event_id)
         # Odoo lets a colleague edit rep_a's ordinary events ...
         plain = self.env["calendar.event"].create(
