@@ -31,6 +31,7 @@
         "report/sfa_agenda_report.xml",
         "report/sfa_agenda_wizard_views.xml",
         "views/sfa_forecast_views.xml",
+        "report/sfa_forecast_rollup_views.xml",
         "views/sfa_pipeline_menus.xml",
     ],
     "demo": [

@@ -1,3 +1,4 @@
+from . import sfa_lead_trail_mixin
 from . import sfa_stage_history
 from . import crm_lead
 from . import sfa_lead_line

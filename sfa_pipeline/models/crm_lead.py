@@ -2,6 +2,13 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 
+FORECAST_CATEGORIES = [
+    ("pipeline", "Pipeline"),
+    ("best_case", "Best Case"),
+    ("commit", "Commit"),
+    ("omitted", "Omitted"),
+]
+
 # Writing any of these may move an opportunity to another stage, directly or
 # through Odoo's stage computation (team and type changes).
 STAGE_TRIGGERS = {"stage_id", "active", "team_id", "type"}
@@ -26,16 +33,27 @@ class CrmLead(models.Model):
             return super().write(vals)
         if "stage_id" in vals:
             self.env["sfa.stage.norm"]._check_leave(self, vals["stage_id"])
-        before = {lead.id: (lead.stage_id.id, lead.active) for lead in self}
+        before = {
+            lead.id: (lead.stage_id.id, lead.active, lead.team_id.id) for lead in self
+        }
         res = super().write(vals)
         # most team or type changes leave the stage alone: nothing to record
         changed_ids, moved_ids = [], []
         for lead in self:
-            stage_id, active = lead.stage_id.id, lead.active
-            if before[lead.id] != (stage_id, active):
+            stage_id, active, _team = before[lead.id]
+            if (stage_id, active) != (lead.stage_id.id, lead.active):
                 changed_ids.append(lead.id)
-                if before[lead.id][0] != stage_id:
+                if stage_id != lead.stage_id.id:
                     moved_ids.append(lead.id)
+        if "stage_id" not in vals and moved_ids:
+            # Odoo moved them itself (new team or type): the playbook of the
+            # stage they left still has its say, after the fact.
+            self.env["sfa.stage.norm"]._check_leave_moves(
+                {
+                    lead: (before[lead.id][0], before[lead.id][2])
+                    for lead in self.browse(moved_ids)
+                }
+            )
         self.browse(changed_ids)._sfa_capture_stage_changes()
         self.env["sfa.stage.norm"]._generate_actions(self.browse(moved_ids))
         return res
@@ -45,7 +63,8 @@ class CrmLead(models.Model):
 
         Two statements whatever the number of leads. The values come from the
         ORM cache rather than a flush, so the write keeps Odoo's single flush
-        at the end of the transaction.
+        at the end of the transaction. Leads get stays too, so converting one
+        costs no query: its stay goes on as the opportunity's first.
         """
         if not self:
             return
@@ -173,12 +192,7 @@ class CrmLead(models.Model):
     # The rep's own call on the deal, independent of the stage probability:
     # sfa.forecast sums commit and best case from it.
     sfa_forecast_category = fields.Selection(
-        [
-            ("pipeline", "Pipeline"),
-            ("best_case", "Best Case"),
-            ("commit", "Commit"),
-            ("omitted", "Omitted"),
-        ],
+        FORECAST_CATEGORIES,
         string="Forecast Category",
         default="pipeline",
         required=True,

@@ -31,7 +31,7 @@ class SfaForecast(models.Model):
     _order = "period_start desc, user_id"
     _rec_name = "user_id"
     # Forecasts belong to a rep, not to a territory: the territory view is
-    # the roll-up over deals, see _sfa_rollup_by_territory.
+    # the roll-up over deals, see sfa.forecast.territory.
     _sfa_territory_field = False
 
     period_start = fields.Date("Period", required=True, readonly=True, index=True)
@@ -61,8 +61,9 @@ class SfaForecast(models.Model):
         "Historical Forecast",
         currency_field="company_currency",
         readonly=True,
-        help="Open deals closing in the period, each at the share of past "
-        "stays in its current stage, in its team, that ended in a win.",
+        help="Open deals closing in the period (omitted ones aside), each at "
+        "the share of the team's closed deals that went through its current "
+        "stage and were won.",
     )
     actual = fields.Monetary("Won", currency_field="company_currency", readonly=True)
     rep_forecast = fields.Monetary(
@@ -116,15 +117,22 @@ class SfaForecast(models.Model):
                 else forecast.rep_forecast
             )
 
-    @api.depends("final_forecast", "actual", "period_end")
+    @api.depends("final_forecast", "actual", "period_end", "create_date")
     @api.depends_context("uid")
     def _compute_accuracy(self):
+        """Only for a forecast made before its period closed: a row first
+        written afterwards (wins of a rep who had nothing in the pipe) has
+        an actual but no forecast to measure."""
         today = fields.Date.context_today(self)
         for forecast in self:
             closed = forecast.period_end and forecast.period_end < today
+            made_in_time = (
+                forecast.create_date
+                and forecast.create_date.date() <= forecast.period_end
+            )
             forecast.accuracy = (
                 1 - abs(forecast.final_forecast - forecast.actual) / forecast.actual
-                if closed and forecast.actual
+                if closed and made_in_time and forecast.actual
                 else False
             )
 
@@ -147,8 +155,9 @@ class SfaForecast(models.Model):
             if forecast.user_id != self.env.user:
                 raise AccessError(
                     self.env._(
-                        "Only %s states their own forecast; add an adjustment instead.",
-                        forecast.user_id.name,
+                        "Only %(rep)s can state their own forecast; their managers "
+                        "add an adjustment instead.",
+                        rep=forecast.user_id.name,
                     )
                 )
             if forecast._is_closed():
@@ -187,7 +196,10 @@ class SfaForecast(models.Model):
         """{(user, company): {figure: amount}} of the open deals of the period.
 
         Two grouped queries whatever the number of reps: one by forecast
-        category, one joining each deal to its team's stage-to-won rate.
+        category, one joining each deal to its team's stage-to-won rate: of
+        the closed deals that went through the stage while in the team, the
+        share that was won (each deal counts once, however often it came
+        back to the stage).
         """
         figures = defaultdict(lambda: dict.fromkeys(FIGURES, 0.0))
         # sudo: forecasts sum every deal of the rep, whoever runs the refresh
@@ -211,13 +223,19 @@ class SfaForecast(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """
-                WITH rates AS (
-                    SELECT h.team_id, h.stage_id,
-                           AVG((l.won_status = 'won')::int) AS rate
+                WITH passed AS (
+                    -- each closed deal once per stage it went through, with
+                    -- the team it was in then
+                    SELECT DISTINCT h.team_id, h.stage_id, h.lead_id,
+                           l.won_status = 'won' AS won
                       FROM sfa_stage_history h
                       JOIN crm_lead l ON l.id = h.lead_id
-                     WHERE l.won_status IN ('won', 'lost')
-                     GROUP BY h.team_id, h.stage_id
+                      JOIN crm_stage s ON s.id = h.stage_id
+                     WHERE l.won_status IN ('won', 'lost') AND s.is_won IS NOT TRUE
+                ), rates AS (
+                    SELECT team_id, stage_id, AVG(won::int) AS rate
+                      FROM passed
+                     GROUP BY team_id, stage_id
                 )
                 SELECT l.user_id, l.company_id,
                        SUM(COALESCE(l.expected_revenue, 0) * COALESCE(r.rate, 0))
@@ -227,6 +245,7 @@ class SfaForecast(models.Model):
                  WHERE l.active AND l.type = 'opportunity'
                    AND l.won_status = 'pending' AND l.user_id IS NOT NULL
                    AND l.company_id IS NOT NULL
+                   AND l.sfa_forecast_category != 'omitted'
                    AND l.date_deadline BETWEEN %(start)s AND %(end)s
                  GROUP BY l.user_id, l.company_id
                 """,
@@ -269,84 +288,95 @@ class SfaForecast(models.Model):
         """Recompute the forecasts of the month of ``day`` (default today).
 
         One upsert for all reps of the period, so running it twice, or in
-        parallel with another run, leaves one row per rep with the same
-        figures. On a closed period only ``actual`` is updated: the forecast
-        must stay as it stood at close for the accuracy to mean anything.
+        parallel with another run, leaves one row per rep and company with
+        the same figures. Rows whose deals all left the period are part of
+        the upsert, back to zero. On a closed period only ``actual`` moves:
+        the forecast must stay as it stood at close for the accuracy to mean
+        anything, and a rep without a row gets one with the actual only.
         Returns the forecasts of the period.
         """
         start, end = self._period_bounds(day or fields.Date.context_today(self))
         closed = end < fields.Date.context_today(self)
-        figures = self._sfa_pipeline_figures(start, end)
+        if closed:
+            figures = defaultdict(lambda: dict.fromkeys(FIGURES, 0.0))
+        else:
+            figures = self._sfa_pipeline_figures(start, end)
         for key, won in self._sfa_actuals(start, end).items():
             figures[key]["actual"] = won
+        self.flush_model()
+        # sudo: every row of the period, whoever runs the refresh
+        existing = self.sudo().search_fetch(
+            [("period_start", "=", start)], ["user_id", "company_id"]
+        )
+        for row in existing:
+            key = row.user_id.id, row.company_id.id
+            figures[key] = figures.get(key) or dict.fromkeys(FIGURES, 0.0)
         if figures:
-            users = self.env["res.users"].browse({user for user, _c in figures})
-            teams = {user.id: user.sudo().sale_team_id.id or None for user in users}
-            self.flush_model()
-            keys = list(figures)
-            columns = {name: [figures[key][name] for key in keys] for name in FIGURES}
-            update = (
-                SQL("actual = EXCLUDED.actual")
-                if closed
-                else SQL(
-                    """weighted = EXCLUDED.weighted, commit = EXCLUDED.commit,
-                       best_case = EXCLUDED.best_case,
-                       pipeline = EXCLUDED.pipeline,
-                       historical = EXCLUDED.historical,
-                       actual = EXCLUDED.actual, team_id = EXCLUDED.team_id,
-                       rep_forecast = CASE WHEN f.rep_forecast_manual
-                                           THEN f.rep_forecast
-                                           ELSE EXCLUDED.commit END,
-                       final_forecast = CASE
-                           WHEN f.adjusted_by_id IS NOT NULL
-                                THEN f.manager_adjustment
-                           WHEN f.rep_forecast_manual THEN f.rep_forecast
-                           ELSE EXCLUDED.commit END"""
-                )
-            )
-            self.env.execute_query(
-                SQL(
-                    """
-                    INSERT INTO sfa_forecast AS f (
-                        user_id, company_id, team_id, period_start, period_end,
-                        weighted, commit, best_case, pipeline, historical,
-                        actual, rep_forecast, final_forecast, rep_forecast_manual,
-                        create_uid, create_date, write_uid, write_date)
-                    SELECT v.user_id, v.company_id, v.team_id, %(start)s, %(end)s,
-                           v.weighted, v.commit, v.best_case, v.pipeline,
-                           v.historical, v.actual, v.commit, v.commit, FALSE,
-                           %(uid)s, %(now)s, %(uid)s, %(now)s
-                      FROM unnest(%(users)s::int[], %(companies)s::int[],
-                                  %(teams)s::int[], %(weighted)s::numeric[],
-                                  %(commit)s::numeric[], %(best_case)s::numeric[],
-                                  %(pipeline)s::numeric[],
-                                  %(historical)s::numeric[],
-                                  %(actual)s::numeric[])
-                           AS v(user_id, company_id, team_id, weighted, commit,
-                                best_case, pipeline, historical, actual)
-                    ON CONFLICT (user_id, period_start, company_id)
-                    DO UPDATE SET %(update)s,
-                                  write_uid = %(uid)s, write_date = %(now)s
-                    """,
-                    start=start,
-                    end=end,
-                    uid=self.env.uid,
-                    now=fields.Datetime.now(),
-                    users=[user for user, _c in keys],
-                    companies=[company for _u, company in keys],
-                    teams=[teams[user] for user, _c in keys],
-                    update=update,
-                    **columns,
-                )
-            )
-        # Reps whose deals all left the period keep a row, now at zero.
-        if not closed:
-            stale = Domain("period_start", "=", start)
-            if figures:
-                stale &= Domain("user_id", "not in", [u for u, _c in figures])
-            self.sudo().search(stale).write(dict.fromkeys(PIPELINE_FIGURES, 0.0))
+            self._sfa_upsert(start, end, figures, closed)
         self.invalidate_model()
         return self.search([("period_start", "=", start)])
+
+    @api.model
+    def _sfa_upsert(self, start, end, figures, closed):
+        """Write ``figures`` ({(user, company): {figure: amount}}) in one upsert."""
+        users = self.env["res.users"].browse({user for user, _c in figures})
+        teams = {user.id: user.sudo().sale_team_id.id or None for user in users}
+        keys = list(figures)
+        columns = {name: [figures[key][name] for key in keys] for name in FIGURES}
+        update = (
+            SQL("actual = EXCLUDED.actual")
+            if closed
+            else SQL(
+                """weighted = EXCLUDED.weighted, commit = EXCLUDED.commit,
+                   best_case = EXCLUDED.best_case,
+                   pipeline = EXCLUDED.pipeline,
+                   historical = EXCLUDED.historical,
+                   actual = EXCLUDED.actual, team_id = EXCLUDED.team_id,
+                   rep_forecast = CASE WHEN f.rep_forecast_manual
+                                       THEN f.rep_forecast
+                                       ELSE EXCLUDED.commit END,
+                   final_forecast = CASE
+                       WHEN f.adjusted_by_id IS NOT NULL
+                            THEN f.manager_adjustment
+                       WHEN f.rep_forecast_manual THEN f.rep_forecast
+                       ELSE EXCLUDED.commit END"""
+            )
+        )
+        self.env.execute_query(
+            SQL(
+                """
+                INSERT INTO sfa_forecast AS f (
+                    user_id, company_id, team_id, period_start, period_end,
+                    weighted, commit, best_case, pipeline, historical,
+                    actual, rep_forecast, final_forecast, rep_forecast_manual,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT v.user_id, v.company_id, v.team_id, %(start)s, %(end)s,
+                       v.weighted, v.commit, v.best_case, v.pipeline,
+                       v.historical, v.actual, v.commit, v.commit, FALSE,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(users)s::int[], %(companies)s::int[],
+                              %(teams)s::int[], %(weighted)s::numeric[],
+                              %(commit)s::numeric[], %(best_case)s::numeric[],
+                              %(pipeline)s::numeric[],
+                              %(historical)s::numeric[],
+                              %(actual)s::numeric[])
+                       AS v(user_id, company_id, team_id, weighted, commit,
+                            best_case, pipeline, historical, actual)
+                ON CONFLICT (user_id, period_start, company_id)
+                DO UPDATE SET %(update)s,
+                              write_uid = %(uid)s, write_date = %(now)s
+                """,
+                start=start,
+                end=end,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+                users=[user for user, _c in keys],
+                companies=[company for _u, company in keys],
+                teams=[teams[user] for user, _c in keys],
+                update=update,
+                **columns,
+            )
+        )
 
     @api.model
     def _cron_refresh_forecasts(self):
@@ -356,6 +386,9 @@ class SfaForecast(models.Model):
         self._refresh_period(today)
 
     def action_refresh(self):
+        """Anyone with forecasts may refresh them: the figures follow from the
+        deals alone and the refresh is one set-based pass for the period, the
+        same as the nightly cron, so it changes nobody's figure at will."""
         for start in set(self.mapped("period_start")) or {None}:
             self._refresh_period(start)
         return True
@@ -366,79 +399,27 @@ class SfaForecast(models.Model):
 
     @api.model
     def _sfa_rollup_by_manager(self, day):
-        """{manager: {figure: amount}}: each manager's own forecast plus those
-        of everyone below them, over the forecasts the caller may see."""
+        """{manager: {figure: amount}}: each person's own forecast plus those
+        of everyone below them, over the roll-up rows the caller may see
+        (``sfa.forecast.rollup``, one grouped query)."""
         start, _end = self._period_bounds(day)
         names = [*FIGURES, "final_forecast"]
-        groups = self._read_group(
+        groups = self.env["sfa.forecast.rollup"]._read_group(
             [("period_start", "=", start)],
-            ["user_id"],
+            ["manager_id"],
             [f"{name}:sum" for name in names],
         )
-        by_user = {user.id: dict(zip(names, sums)) for user, *sums in groups}
-        managers = self.env["res.users"].search(
-            [("sfa_direct_report_ids", "!=", False)]
-        )
-        below = managers._sfa_subordinates_map()
-        result = {}
-        for manager in managers:
-            total = dict.fromkeys(names, 0.0)
-            for user_id in [manager.id, *below.get(manager.id, [])]:
-                for name, amount in by_user.get(user_id, {}).items():
-                    total[name] += amount
-            result[manager] = total
-        return result
+        return {manager: dict(zip(names, sums)) for manager, *sums in groups}
 
     @api.model
     def _sfa_rollup_by_territory(self, day):
-        """{territory: {figure: amount}} over the deals of its whole subtree.
-
-        From the deals rather than the forecasts: a rep sells in several
-        territories, a deal lies in one. Two grouped queries, then sums
-        along ``parent_path`` in Python over a few territory rows.
-        """
-        start, end = self._period_bounds(day)
-        Lead = self.env["crm.lead"]
-        own = defaultdict(lambda: dict.fromkeys(FIGURES, 0.0))
-        groups = Lead._read_group(
-            self._sfa_open_deals_domain(start, end)
-            & Domain("sfa_territory_id", "!=", False),
-            ["sfa_territory_id", "sfa_forecast_category"],
-            ["expected_revenue:sum", "prorated_revenue:sum"],
+        """{territory: {figure: amount}} over the deals of its whole subtree,
+        as the caller may see them (``sfa.forecast.territory``, one query)."""
+        start, _end = self._period_bounds(day)
+        names = [name for name in FIGURES if name != "historical"]
+        groups = self.env["sfa.forecast.territory"]._read_group(
+            [("period_start", "=", start)],
+            ["territory_id"],
+            [f"{name}:sum" for name in names],
         )
-        for territory, category, revenue, prorated in groups:
-            row = own[territory]
-            row["weighted"] += prorated
-            if category != "omitted":
-                row["pipeline"] += revenue
-            if category == "commit":
-                row["commit"] += revenue
-            if category in ("commit", "best_case"):
-                row["best_case"] += revenue
-        won = Lead._read_group(
-            [
-                ("type", "=", "opportunity"),
-                ("won_status", "=", "won"),
-                ("sfa_territory_id", "!=", False),
-                ("date_closed", ">=", fields.Datetime.to_datetime(start)),
-                (
-                    "date_closed",
-                    "<",
-                    fields.Datetime.to_datetime(end + relativedelta(days=1)),
-                ),
-            ],
-            ["sfa_territory_id"],
-            ["expected_revenue:sum"],
-        )
-        for territory, revenue in won:
-            own[territory]["actual"] += revenue
-        territories = self.env["sfa.territory"].search([])
-        result = {}
-        for territory in territories:
-            total = dict.fromkeys(FIGURES, 0.0)
-            for other, figures in own.items():
-                if other.parent_path.startswith(territory.parent_path):
-                    for name, amount in figures.items():
-                        total[name] += amount
-            result[territory] = total
-        return result
+        return {territory: dict(zip(names, sums)) for territory, *sums in groups}

@@ -6,8 +6,8 @@ were created) says they all entered their stage today, and nobody has
 recorded a single action: every report of this module would be empty or
 flat. This builder gives each deal a plausible path through the stages,
 gives each rep a year of calls, visits and meetings plus an agenda for the
-coming two weeks, and rebuilds the weekly pipeline snapshots of the past
-twelve weeks from that history.
+coming two weeks, rebuilds the weekly pipeline snapshots of the past
+twelve weeks from that history and refreshes the forecasts around today.
 
 Everything is drawn from ``random.Random(42)``: two installs made on the
 same day produce the same data. Dates are relative to the install day.
@@ -18,6 +18,8 @@ import random
 import time
 from collections import defaultdict
 from datetime import datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -156,17 +158,63 @@ class PipelineDemoBuilder:
                 [{"xml_id": MARKER_XMLID, "record": done[:1], "noupdate": True}]
             )
         snapshot_rows = self._rebuild_snapshots(leads)
+        forecasts = self._build_forecasts()
         self.env.flush_all()
         _logger.info(
             "SFA pipeline demo: %s stays of %s deals, %s done and %s planned "
-            "actions, %s snapshot rows in %.1fs",
+            "actions, %s snapshot rows, %s forecasts in %.1fs",
             stay_count,
             len(leads),
             len(done),
             len(planned),
             snapshot_rows,
+            len(forecasts),
             time.perf_counter() - started,
         )
+
+    def _build_forecasts(self):
+        """Forecasts of the last three months (their actuals: the forecast as
+        it stood then is not known) up to the next two, and each supervisor's
+        adjustment of one of their reps' current figure."""
+        Forecast = self.env["sfa.forecast"]
+        today = fields.Date.context_today(Forecast)
+        # the reps' calls: likely deals committed, middling ones best case,
+        # a few long shots left out
+        open_deals = self.env["crm.lead"].search(
+            [("user_id", "in", self.reps.ids), ("won_status", "=", "pending")]
+        )
+        by_category = defaultdict(lambda: self.env["crm.lead"])
+        for deal in open_deals:
+            if deal.probability >= 60:
+                by_category["commit"] |= deal
+            elif deal.probability >= 30:
+                by_category["best_case"] |= deal
+            elif self.rng.random() < 0.2:
+                by_category["omitted"] |= deal
+        for category, deals in by_category.items():
+            deals.write({"sfa_forecast_category": category})
+        forecasts = Forecast.browse()
+        for months in range(-3, 3):
+            day = today + relativedelta(months=months)
+            forecasts |= Forecast._refresh_period(day)
+        current = forecasts.filtered(
+            lambda f: f.period_start == today.replace(day=1) and f.final_forecast
+        )
+        supervisors = self.reps.sfa_manager_id
+        for supervisor in supervisors.sorted("id"):
+            forecast = current.filtered(
+                lambda f, s=supervisor: f.user_id in s.sfa_direct_report_ids
+            )[:1]
+            if forecast:
+                self.env["sfa.forecast.adjustment"].with_user(supervisor).create(
+                    {
+                        "forecast_id": forecast.id,
+                        "amount": round(forecast.final_forecast * 0.8, -2),
+                        "reason": "The biggest deal depends on a budget vote "
+                        "that may slip to next month.",
+                    }
+                )
+        return forecasts
 
     def _stage_ladder(self):
         """Open stages in pipeline order, the won stage, and a probability on

@@ -13,8 +13,9 @@ class SfaPipelineSnapshot(models.Model):
     snapshot: later runs write nothing, and the unique (date, opportunity)
     index keeps concurrent runs from recording a deal twice. Owner and
     territory are those on the snapshot date, so the rows follow the
-    visibility rule as the deal stood then; shares of the opportunity apply
-    to its rows.
+    visibility rule as the deal stood then: a rep's pipeline on a date is
+    what they owned that day, and a deal handed over to them shows as new in
+    the change analysis. Shares of the opportunity apply to its rows.
     """
 
     _name = "sfa.pipeline.snapshot"

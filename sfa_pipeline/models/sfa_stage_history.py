@@ -17,7 +17,8 @@ class SfaStageHistory(models.Model):
     (single and batch writes, kanban drag, import, won, lost, restore), never
     by hand. The database keeps exactly one open row (no ``date_out``) per
     opportunity. Owner, team and territory are those at entry, so reports
-    attribute each stay to whoever held the deal at the time.
+    attribute each stay to whoever held the deal at the time; whoever may
+    read the deal today reads all its stays (``sfa.lead.trail.mixin``).
     """
 
     _name = "sfa.stage.history"
@@ -25,12 +26,9 @@ class SfaStageHistory(models.Model):
     # Rows are written in bulk on every stage change: no create/write log
     # columns (and their foreign keys), ``changed_by_id`` says who moved it.
     _log_access = False
-    _inherit = ["sfa.visibility.mixin"]
+    _inherit = ["sfa.lead.trail.mixin"]
     _order = "lead_id, date_in desc, id desc"
     _rec_name = "stage_id"
-    # Shares of the opportunity apply to its history.
-    _sfa_share_model = "crm.lead"
-    _sfa_share_field = "lead_id"
 
     lead_id = fields.Many2one(
         "crm.lead", "Opportunity", required=True, ondelete="cascade", index=True

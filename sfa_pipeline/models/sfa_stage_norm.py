@@ -123,28 +123,31 @@ class SfaStageNorm(models.Model):
         )
 
     @api.model
-    def _sfa_norms_by_lead(self, leads):
+    def _sfa_norms_by_lead(self, leads, stays=None):
         """The norm rows applying to each lead in its current stage.
 
         Opportunities only (a lead has no playbook yet), active ones, matched
-        on stage, then team and company when the norm has them. Works from
-        the cache: no query when no stage of these leads has a norm.
+        on stage, then team and company when the norm has them. ``stays``
+        ({lead id: (stage id, team id)}) gives the stage and team to match
+        instead of the current ones, for leads Odoo has already moved. Works
+        from the cache: no query when no stage of these leads has a norm.
         """
         by_stage = defaultdict(list)
         for row in self._sfa_norm_rows():
             by_stage[row[0]].append(row)
         if not by_stage or not leads:
             return {}
+        stays = stays or {}
         result = {}
         for lead in leads:
-            rows = by_stage.get(lead.stage_id.id)
+            stage_id, team_id = stays.get(lead.id, (lead.stage_id.id, lead.team_id.id))
+            rows = by_stage.get(stage_id)
             if not rows or lead.type != "opportunity" or not lead.active:
                 continue
             rows = [
                 row
                 for row in rows
-                if row[4] in (False, lead.team_id.id)
-                and row[5] in (False, lead.company_id.id)
+                if row[4] in (False, team_id) and row[5] in (False, lead.company_id.id)
             ]
             if rows:
                 result[lead] = rows
@@ -207,13 +210,38 @@ class SfaStageNorm(models.Model):
         if not self._sfa_norm_rows():
             return
         new_stage = self.env["crm.stage"].browse(new_stage)
+        if new_stage.is_won:
+            return
         leaving = leads.filtered(lambda lead: lead.stage_id != new_stage)
-        norms_by_lead = self._sfa_norms_by_lead(leaving)
-        if not norms_by_lead or new_stage.is_won:
+        self._sfa_leave(
+            {lead.id: (lead.stage_id.id, lead.team_id.id) for lead in leaving}
+        )
+
+    @api.model
+    def _check_leave_moves(self, stays):
+        """The same check for deals Odoo moved itself (a new team or type
+        recomputes the stage): ``stays`` is {lead: (stage id, team id)} as they
+        were. Called inside the write, so a block still undoes the whole
+        change; the deals' open stays are those of the stages they left."""
+        if not self._sfa_norm_rows():
+            return
+        self._sfa_leave(
+            {lead.id: stay for lead, stay in stays.items() if not lead.stage_id.is_won}
+        )
+
+    @api.model
+    def _sfa_leave(self, stays):
+        """Warn in the chatter, or refuse, for the leads of ``stays`` leaving
+        ({lead id: (stage id, team id)} of the stage left) with unmet norms."""
+        leads = self.env["crm.lead"].browse(stays)
+        norms_by_lead = self._sfa_norms_by_lead(leads, stays)
+        if not norms_by_lead:
             return
         unmet = self._sfa_unmet(norms_by_lead)
         if not unmet:
             return
+        left = self.env["crm.stage"].browse({stays[lead.id][0] for lead in unmet})
+        stage_names = dict(zip(left.ids, left.mapped("name"), strict=True))
         blocked = {
             lead: gaps
             for lead, gaps in unmet.items()
@@ -225,7 +253,7 @@ class SfaStageNorm(models.Model):
                     "These opportunities cannot leave their stage before its "
                     "playbook is done:\n%(deals)s",
                     deals="\n".join(
-                        f"- {lead.display_name} ({lead.stage_id.name}): "
+                        f"- {lead.display_name} ({stage_names[stays[lead.id][0]]}): "
                         + "; ".join(gaps)
                         for lead, gaps in blocked.items()
                     ),
@@ -236,7 +264,7 @@ class SfaStageNorm(models.Model):
             % (
                 self.env._(
                     "Left stage %(stage)s with its playbook unfinished:",
-                    stage=lead.stage_id.name,
+                    stage=stage_names[stays[lead.id][0]],
                 ),
                 Markup().join(Markup("<li>%s</li>") % escape(gap) for gap in gaps),
             )

@@ -15,12 +15,10 @@ class SfaStageAnalysis(models.Model):
 
     _name = "sfa.stage.analysis"
     _description = "Stage Analysis"
-    _inherit = ["sfa.visibility.mixin"]
+    _inherit = ["sfa.lead.trail.mixin"]
     _auto = False
     _order = "date_in desc"
     _rec_name = "stage_id"
-    _sfa_share_model = "crm.lead"
-    _sfa_share_field = "lead_id"
 
     lead_id = fields.Many2one("crm.lead", "Opportunity", readonly=True)
     stage_id = fields.Many2one("crm.stage", readonly=True)

@@ -138,8 +138,8 @@ class TestForecast(SfaCase):
         self.assertAlmostEqual(a.commit, 1000)
         self.assertAlmostEqual(a.best_case, 1000)
         self.assertAlmostEqual(a.pipeline, 1000, msg="omitted deals left out")
-        # 1000 x 25 % + 4000 x 25 % (New in team T)
-        self.assertAlmostEqual(a.historical, 1250)
+        # 1000 x 25 % (New in team T); the omitted deal is left out
+        self.assertAlmostEqual(a.historical, 250)
         self.assertAlmostEqual(a.actual, 700)
         self.assertAlmostEqual(a.rep_forecast, 1000, msg="commit by default")
         self.assertAlmostEqual(a.final_forecast, 1000)
@@ -178,6 +178,89 @@ class TestForecast(SfaCase):
         with freeze_time("2026-03-11"):
             march = self._by_user(self.Forecast._refresh_period(date(2026, 3, 1)))
         self.assertEqual(march[self.rep_c].pipeline, 0)
+
+    def test_historical_rate_counts_deals_not_stays(self):
+        """A lost deal that went New > Qualified > New > Qualified counts once
+        in each stage: New 1 won of 5 deals, Qualified 1 of 3."""
+        bounced = self.env["crm.lead"].create(
+            {
+                "name": "Bounced",
+                "type": "opportunity",
+                "user_id": False,
+                "team_id": self.team.id,
+                "stage_id": self.s_new.id,
+            }
+        )
+        for stage in (self.s_qualified, self.s_new, self.s_qualified):
+            bounced.stage_id = stage
+        bounced.action_set_lost()
+        rows = self._by_user(self._march())
+        self.assertAlmostEqual(rows[self.rep_a].historical, 1000 / 5)
+        self.assertAlmostEqual(rows[self.rep_b].historical, 2000 / 3)
+
+    def test_rows_left_without_deals_go_back_to_zero_per_company(self):
+        """rep_b also sells for the other company; their March deal in this
+        one moves to April: this company's row is zeroed, rep forecast and
+        final forecast included, the other company's row keeps its figure."""
+        self.rep_b.company_ids |= self.company_2
+        self.lead_b.sfa_forecast_category = "commit"
+        self.env["crm.lead"].create(
+            {
+                "name": "Other company deal",
+                "type": "opportunity",
+                "user_id": self.rep_b.id,
+                "company_id": self.company_2.id,
+                "expected_revenue": 600,
+                "probability": 50,
+                "date_deadline": "2026-03-15",
+                "sfa_forecast_category": "commit",
+            }
+        )
+        rows = self._march()
+        b_here = rows.filtered(
+            lambda f: f.user_id == self.rep_b and f.company_id == self.company
+        )
+        b_there = rows.filtered(
+            lambda f: f.user_id == self.rep_b and f.company_id == self.company_2
+        )
+        self.assertEqual((b_here.commit, b_here.final_forecast), (2000, 2000))
+        self.assertEqual((b_there.commit, b_there.final_forecast), (600, 600))
+        self.lead_b.date_deadline = "2026-04-02"
+        with freeze_time("2026-03-11"):
+            self.Forecast._refresh_period(date(2026, 3, 1))
+        self.assertEqual(
+            b_here.read(
+                ["weighted", "commit", "best_case", "pipeline", "historical"]
+                + ["rep_forecast", "final_forecast"]
+            )[0],
+            {
+                "id": b_here.id,
+                "weighted": 0,
+                "commit": 0,
+                "best_case": 0,
+                "pipeline": 0,
+                "historical": 0,
+                "rep_forecast": 0,
+                "final_forecast": 0,
+            },
+        )
+        self.assertEqual((b_there.commit, b_there.final_forecast), (600, 600))
+
+    def test_closed_period_first_refreshed_late_has_actuals_only(self):
+        """February first refreshed on 5 March: rep_b's open deal, due in
+        February, is not turned into a forecast after the fact; rep_a's win
+        gives a row with the actual and no accuracy (nothing was forecast)."""
+        self.lead_b.date_deadline = "2026-02-25"
+        self.lead_a.date_deadline = "2026-02-20"
+        with freeze_time("2026-02-18 10:00:00"):
+            self.lead_a.action_set_won()
+        with freeze_time("2026-03-05"):
+            feb = self._by_user(self.Forecast._refresh_period(date(2026, 2, 1)))
+            self.assertEqual(set(feb), {self.rep_a})
+            a = feb[self.rep_a]
+            self.assertEqual((a.weighted, a.commit, a.final_forecast), (0, 0, 0))
+            self.assertEqual(a.actual, 1000)
+            self.assertFalse(a.accuracy)
 
     def test_rep_forecast_kept(self):
         a = self._by_user(self._march())[self.rep_a]
@@ -258,7 +341,44 @@ class TestForecast(SfaCase):
         self.assertAlmostEqual(territories[self.t_south]["pipeline"], 3000)
         self.assertAlmostEqual(territories[self.t_country]["pipeline"], 6000)
         self.assertAlmostEqual(territories[self.t_country]["commit"], 1000)
+        self.assertAlmostEqual(territories[self.t_lille]["actual"], 700)
         self.assertAlmostEqual(territories[self.t_north]["actual"], 700)
+        # 500 + 400 (Lille) + 900 (Marseille); the omitted deal has no territory
+        self.assertAlmostEqual(territories[self.t_country]["weighted"], 1800)
+
+    def test_rollup_reports_follow_the_reporting_line(self):
+        """The pivots behind the roll-ups: each reads its own line and below,
+        never the totals of the line above."""
+        self._march()
+        Rollup = self.env["sfa.forecast.rollup"]
+
+        def totals(user):
+            groups = Rollup.with_user(user)._read_group(
+                [("period_start", "=", date(2026, 3, 1))],
+                ["manager_id"],
+                ["weighted:sum"],
+            )
+            return {manager: weighted for manager, weighted in groups}
+
+        self.assertEqual(totals(self.rep_a), {self.rep_a: 900})
+        self.assertEqual(
+            totals(self.supervisor),
+            {self.supervisor: 1300, self.rep_a: 900, self.rep_b: 400},
+        )
+        self.assertEqual(totals(self.manager_2), {self.manager_2: 900, self.rep_c: 900})
+        self.assertEqual(totals(self.director)[self.director], 2200)
+        Territory = self.env["sfa.forecast.territory"]
+        rows = Territory.with_user(self.rep_a).search(
+            [("period_start", "=", date(2026, 3, 1))]
+        )
+        self.assertEqual(rows.lead_id, self.lead_a | self.to_win)
+        self.assertEqual(
+            set(rows.mapped("territory_id")),
+            {self.t_lille, self.t_north, self.t_country},
+        )
+        self.assertFalse(
+            Territory.with_user(self.rep_c).search([("lead_id", "=", self.lead_a.id)])
+        )
 
     def test_only_the_rep_states_their_forecast_and_figures_stay_computed(self):
         forecast = self._by_user(self._march())[self.rep_a]

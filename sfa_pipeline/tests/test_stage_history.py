@@ -215,6 +215,41 @@ class TestStageHistory(SfaCase):
         self.assertEqual(len(rebuilt), 1)
         self.assertEqual((rebuilt[0][0], rebuilt[0][3]), (self.new, "lost"))
 
+    def test_new_owner_reads_the_stays_before_the_hand_over(self):
+        """A deal handed over to another line: the new owner and their manager
+        read its whole history, the previous owner keeps the stays they worked."""
+        History = self.env["sfa.stage.history"]
+        with freeze_time("2026-01-10 09:00:00"):
+            self.deal.stage_id = self.qualified
+        with freeze_time("2026-01-12 09:00:00"):
+            self.deal.user_id = self.rep_c
+            self.deal.stage_id = self.proposal
+        self.env.flush_all()
+        stays = History.search([("lead_id", "=", self.deal.id)])
+        self.assertEqual(len(stays), 3)
+        under_rep_a = stays.filtered(lambda stay: stay.user_id == self.rep_a)
+        self.assertEqual(under_rep_a.stage_id, self.new | self.qualified)
+
+        def seen_by(user):
+            return History.with_user(user).search([("lead_id", "=", self.deal.id)])
+
+        self.assertEqual(seen_by(self.rep_c), stays)
+        self.assertEqual(seen_by(self.manager_2), stays)
+        self.assertEqual(seen_by(self.rep_a), under_rep_a)
+        self.assertEqual(seen_by(self.supervisor), under_rep_a)
+        self.assertFalse(seen_by(self.rep_b))
+        Analysis = self.env["sfa.stage.analysis"]
+        self.assertEqual(
+            len(
+                Analysis.with_user(self.rep_c).search([("lead_id", "=", self.deal.id)])
+            ),
+            3,
+            "the stage analysis follows the same rule",
+        )
+        self.assertFalse(
+            Analysis.with_user(self.rep_b).search([("lead_id", "=", self.deal.id)])
+        )
+
     def test_visibility_follows_the_rule(self):
         History = self.env["sfa.stage.history"]
         deal_b = self.lead_b

@@ -251,6 +251,45 @@ class TestStageNorm(SfaCase):
         self.assertIn("Visit: 0 of 2 done", result["messages"][0]["message"])
         self.assertEqual(self.lead_a.stage_id, self.propose)
 
+    def team_bound_propose(self):
+        """Propose becomes a stage of one team: moving a deal out of the team
+        makes Odoo put it in the other team's first stage."""
+        Team = self.env["crm.team"]
+        team, other = Team.create([{"name": "Direct"}, {"name": "Partners"}])
+        self.propose.team_ids = team
+        self.qualify.team_ids = False
+        self.lead_a.team_id = team
+        self.move(self.lead_a, self.propose)
+        return other
+
+    def test_stage_recomputed_by_a_team_change_is_checked_too(self):
+        other = self.team_bound_propose()
+        before = self.notes(self.lead_a)
+        with freeze_time(NOW):
+            self.lead_a.with_user(self.rep_a).team_id = other
+        self.assertNotEqual(self.lead_a.stage_id, self.propose, "Odoo moved it")
+        note = self.notes(self.lead_a) - before
+        self.assertEqual(len(note), 1)
+        self.assertIn("Left stage Propose", note.body)
+        self.assertIn("Visit: 0 of 2 done", note.body)
+        stays = self.lead_a.sfa_stage_history_ids.sorted("id")
+        self.assertEqual(
+            stays[-2:].mapped("stage_id"), self.propose | self.lead_a.stage_id
+        )
+
+    def test_block_applies_to_a_stage_recomputed_by_a_team_change(self):
+        other = self.team_bound_propose()
+        self.env.company.sfa_stage_norm_block = True
+        team = self.lead_a.team_id
+        stays = self.lead_a.sfa_stage_history_ids
+        with self.assertRaises(UserError) as caught, freeze_time(NOW):
+            self.lead_a.with_user(self.rep_a).team_id = other
+        self.assertIn("Deal A (Propose): Visit: 0 of 2", str(caught.exception))
+        self.env.invalidate_all()
+        self.assertEqual(self.lead_a.team_id, team, "nothing half-written")
+        self.assertEqual(self.lead_a.stage_id, self.propose)
+        self.assertEqual(self.lead_a.sfa_stage_history_ids, stays)
+
     def test_won_and_lost_are_never_blocked(self):
         self.env.company.sfa_stage_norm_block = True
         self.move(self.lead_a | self.lead_b, self.propose, user=self.supervisor)

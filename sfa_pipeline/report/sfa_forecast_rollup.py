@@ -1,0 +1,182 @@
+from odoo import fields, models, tools
+from odoo.tools import SQL
+
+from ..models.crm_lead import FORECAST_CATEGORIES
+from ..models.sfa_forecast import FIGURES
+
+
+class SfaForecastFigures(models.AbstractModel):
+    """The figures the forecast roll-ups sum, in company currency."""
+
+    _name = "sfa.forecast.figures"
+    _description = "Forecast Figures"
+
+    company_id = fields.Many2one("res.company", readonly=True)
+    company_currency = fields.Many2one(related="company_id.currency_id")
+    period_start = fields.Date("Period", readonly=True)
+    weighted = fields.Monetary(
+        "Weighted Pipeline", currency_field="company_currency", readonly=True
+    )
+    commit = fields.Monetary(currency_field="company_currency", readonly=True)
+    best_case = fields.Monetary(currency_field="company_currency", readonly=True)
+    pipeline = fields.Monetary(currency_field="company_currency", readonly=True)
+    actual = fields.Monetary("Won", currency_field="company_currency", readonly=True)
+
+
+class SfaForecastRollup(models.Model):
+    """Forecasts rolled up the reporting line, as a pivot.
+
+    One row per forecast and per person at or above its rep in the reporting
+    line (``manager_id``, ``depth`` steps up): grouping by manager gives each
+    manager's total over everyone below them, their own forecast included.
+    A row belongs to its manager for the visibility rule, so a supervisor
+    reads their own roll-up and those of the people below them, never the
+    totals of the line above.
+    """
+
+    _name = "sfa.forecast.rollup"
+    _description = "Forecast by Reporting Line"
+    _inherit = ["sfa.forecast.figures", "sfa.visibility.mixin"]
+    _auto = False
+    _order = "period_start desc, manager_id, depth"
+    _rec_name = "manager_id"
+    _sfa_owner_field = "manager_id"
+    _sfa_territory_field = False
+
+    manager_id = fields.Many2one("res.users", readonly=True)
+    depth = fields.Integer(
+        "Levels Below", readonly=True, aggregator=None, help="0: their own forecast."
+    )
+    forecast_id = fields.Many2one("sfa.forecast", readonly=True)
+    user_id = fields.Many2one("res.users", "Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", "Sales Team", readonly=True)
+    historical = fields.Monetary(
+        "Historical Forecast", currency_field="company_currency", readonly=True
+    )
+    rep_forecast = fields.Monetary(currency_field="company_currency", readonly=True)
+    final_forecast = fields.Monetary(currency_field="company_currency", readonly=True)
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        figures = SQL(", ").join(
+            SQL("f.%s", SQL.identifier(name))
+            for name in (*FIGURES, "rep_forecast", "final_forecast")
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE OR REPLACE VIEW %(table)s AS (
+                    WITH RECURSIVE line AS (
+                        SELECT DISTINCT f.user_id, f.user_id AS manager_id,
+                               0 AS depth
+                          FROM sfa_forecast f
+                        UNION ALL
+                        SELECT line.user_id, m.sfa_manager_id, line.depth + 1
+                          FROM line
+                          JOIN res_users m ON m.id = line.manager_id
+                         WHERE m.sfa_manager_id IS NOT NULL AND line.depth < 63
+                    )
+                    SELECT f.id::bigint * 64 + line.depth AS id,
+                           line.manager_id, line.depth, f.id AS forecast_id,
+                           f.user_id, f.team_id, f.company_id, f.period_start,
+                           %(figures)s
+                      FROM line
+                      JOIN sfa_forecast f ON f.user_id = line.user_id
+                )
+                """,
+                table=SQL.identifier(self._table),
+                figures=figures,
+            )
+        )
+
+
+class SfaForecastTerritory(models.Model):
+    """The period's deals rolled up the territory tree, as a pivot.
+
+    From the deals rather than the forecasts: a rep sells in several
+    territories, a deal lies in one. One row per deal and per territory at
+    or above its own (``depth`` steps up), so grouping by territory gives
+    the total of its whole subtree. Open deals count in the month of their
+    expected closing, won ones in the month they were won. The rows follow
+    the visibility rule of their deal.
+    """
+
+    _name = "sfa.forecast.territory"
+    _description = "Forecast by Territory"
+    _inherit = ["sfa.forecast.figures", "sfa.visibility.mixin"]
+    _auto = False
+    _order = "period_start desc, territory_id, depth"
+    _rec_name = "territory_id"
+    _sfa_territory_field = "lead_territory_id"
+    _sfa_share_model = "crm.lead"
+    _sfa_share_field = "lead_id"
+
+    territory_id = fields.Many2one("sfa.territory", readonly=True)
+    depth = fields.Integer(
+        "Levels Below", readonly=True, aggregator=None, help="0: the deal's own."
+    )
+    level = fields.Integer(
+        "Territory Level", readonly=True, aggregator=None, help="0: top level."
+    )
+    lead_id = fields.Many2one("crm.lead", "Opportunity", readonly=True)
+    lead_territory_id = fields.Many2one(
+        "sfa.territory", "Territory of the Deal", readonly=True
+    )
+    user_id = fields.Many2one("res.users", "Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", "Sales Team", readonly=True)
+    sfa_forecast_category = fields.Selection(
+        FORECAST_CATEGORIES, "Forecast Category", readonly=True
+    )
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE OR REPLACE VIEW %(table)s AS (
+                    SELECT l.id::bigint * 1024 + anc.depth AS id,
+                           anc.territory_id, anc.depth::int AS depth,
+                           anc.level::int AS level,
+                           l.id AS lead_id, l.sfa_territory_id AS lead_territory_id,
+                           l.user_id, l.team_id, l.company_id,
+                           l.sfa_forecast_category,
+                           date_trunc('month', CASE WHEN won THEN l.date_closed
+                                                    ELSE l.date_deadline END)::date
+                               AS period_start,
+                           CASE WHEN won THEN 0
+                                ELSE COALESCE(l.expected_revenue, 0)
+                                     * COALESCE(l.probability, 0) / 100.0
+                           END AS weighted,
+                           CASE WHEN NOT won AND l.sfa_forecast_category = 'commit'
+                                THEN COALESCE(l.expected_revenue, 0) ELSE 0
+                           END AS commit,
+                           CASE WHEN NOT won AND l.sfa_forecast_category
+                                                 IN ('commit', 'best_case')
+                                THEN COALESCE(l.expected_revenue, 0) ELSE 0
+                           END AS best_case,
+                           CASE WHEN NOT won AND l.sfa_forecast_category != 'omitted'
+                                THEN COALESCE(l.expected_revenue, 0) ELSE 0
+                           END AS pipeline,
+                           CASE WHEN won THEN COALESCE(l.expected_revenue, 0) ELSE 0
+                           END AS actual
+                      FROM crm_lead l
+                      JOIN sfa_territory t ON t.id = l.sfa_territory_id
+                     CROSS JOIN LATERAL (SELECT l.won_status = 'won' AS won) w
+                     CROSS JOIN LATERAL (
+                         SELECT a.id::int AS territory_id,
+                                cardinality(p.ids) - a.n AS depth,
+                                a.n - 1 AS level
+                           FROM (SELECT string_to_array(
+                                            rtrim(t.parent_path, '/'), '/') AS ids
+                                ) p,
+                                unnest(p.ids) WITH ORDINALITY AS a(id, n)
+                     ) anc
+                     WHERE l.type = 'opportunity'
+                       AND (l.won_status = 'won' AND l.date_closed IS NOT NULL
+                            OR l.won_status = 'pending' AND l.active
+                               AND l.date_deadline IS NOT NULL)
+                )
+                """,
+                table=SQL.identifier(self._table),
+            )
+        )
