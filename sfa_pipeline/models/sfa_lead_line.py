@@ -38,7 +38,12 @@ class SfaLeadLine(models.Model):
         precompute=True,
     )
     quantity = fields.Float(default=1.0, digits="Product Unit")
-    product_uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
+    # Own help: the product's one speaks of stock operations.
+    product_uom_id = fields.Many2one(
+        related="product_id.uom_id",
+        string="Unit",
+        help="The product's unit of measure, in which the quantity is counted.",
+    )
     price_unit = fields.Float(
         "Unit Price",
         digits="Product Price",

@@ -1,11 +1,27 @@
 import io
 from datetime import datetime, time, timedelta
+from typing import NamedTuple
 
 import pytz
 
 from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import format_date, format_time
+
+
+class AgendaColumn(NamedTuple):
+    """A column of the xlsx agenda: the key of its value in an agenda row (see
+    ``_sfa_agenda_days``), its translated header and its width.
+
+    Columns are built by calling this class, never as bare tuples: after a
+    ``_("...")`` call, Odoo's term extractor takes the next parenthesis for
+    another ``_(`` and would offer the internal key that opens it to the
+    translators.
+    """
+
+    key: str
+    label: str
+    width: int
 
 
 class SfaAgendaWizard(models.TransientModel):
@@ -171,19 +187,19 @@ class SfaAgendaWizard(models.TransientModel):
 
         _ = self.env._
         columns = [
-            ("start", _("Start"), 8),
-            ("stop", _("End"), 8),
-            ("type", _("Type"), 12),
-            ("customer", _("Customer"), 26),
-            ("contact", _("Contact"), 18),
-            ("phone", _("Phone"), 16),
-            ("address", _("Address"), 34),
-            ("opportunity", _("Opportunity"), 22),
-            ("state", _("Status"), 10),
-            ("result", _("Result"), 11),
-            ("outcome", _("Outcome"), 40),
-            ("duration", _("Hours"), 7),
-            ("cost", _("Cost"), 10),
+            AgendaColumn("start", _("Start"), 8),
+            AgendaColumn("stop", _("End"), 8),
+            AgendaColumn("type", _("Type"), 12),
+            AgendaColumn("customer", _("Customer"), 26),
+            AgendaColumn("contact", _("Contact"), 18),
+            AgendaColumn("phone", _("Phone"), 16),
+            AgendaColumn("address", _("Address"), 34),
+            AgendaColumn("opportunity", _("Opportunity"), 22),
+            AgendaColumn("state", _("Status"), 10),
+            AgendaColumn("result", _("Result"), 11),
+            AgendaColumn("outcome", _("Outcome"), 40),
+            AgendaColumn("duration", _("Hours"), 7),
+            AgendaColumn("cost", _("Cost"), 10),
         ]
         output = io.BytesIO()
         workbook = xlsxwriter.Workbook(output, {"in_memory": True})
@@ -222,12 +238,12 @@ class SfaAgendaWizard(models.TransientModel):
         sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
         sheet.repeat_rows(2)
         sheet.set_footer("&L&A&R&P / &N")
-        for col, (_key, _label, width) in enumerate(columns):
-            sheet.set_column(col, col, width)
+        for col, column in enumerate(columns):
+            sheet.set_column(col, col, column.width)
         last_col = len(columns) - 1
         sheet.merge_range(0, 0, 0, last_col, self._sfa_agenda_title(), title)
-        for col, (_key, label, _width) in enumerate(columns):
-            sheet.write(2, col, label, header)
+        for col, column in enumerate(columns):
+            sheet.write(2, col, column.label, header)
         sheet.freeze_panes(3, 0)
 
         row = 3
@@ -236,7 +252,8 @@ class SfaAgendaWizard(models.TransientModel):
             sheet.merge_range(row, 0, row, last_col, day["label"], day_band)
             row += 1
             for line in day["rows"]:
-                for col, (key, _label, _width) in enumerate(columns):
+                for col, column in enumerate(columns):
+                    key = column.key
                     if key == "duration":
                         sheet.write_number(row, col, line[key] / 24, hours)
                     elif key == "cost":

@@ -1,8 +1,10 @@
 from datetime import date, datetime, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
+from odoo import api
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
@@ -375,3 +377,110 @@ class TestActionRules(SfaActionCase):
         ):
             self.call.default_duration = -0.5
             self.call.flush_recordset()
+
+
+@tagged("post_install", "-at_install")
+class TestActionBatchScheduling(SfaActionCase):
+    """A batch of planned actions (a stage playbook on many deals) is booked
+    in batches, and linked back to its activities and events in a number of
+    queries that does not depend on its size (the ORM flushes the links of
+    all actions together)."""
+
+    def batch_values(self, count):
+        """Calls and visits in turn on deal A, one a day."""
+        return [
+            {
+                "action_type_id": (self.visit if i % 2 else self.call).id,
+                "lead_id": self.lead_a.id,
+                "user_id": self.rep_a.id,
+                "start": datetime(2030, 3, 4, 9, 0) + timedelta(days=i),
+            }
+            for i in range(count)
+        ]
+
+    def unscheduled(self, count, sudo=False):
+        """``count`` new planned actions as ``create`` has them just before it
+        books them; created by rep A, or in sudo like a playbook."""
+        Action = self.Action.with_user(self.rep_a)
+        if sudo:
+            Action = Action.sudo()
+        with patch.object(type(self.Action), "_sfa_schedule", lambda self: None):
+            actions = Action.create(self.batch_values(count))
+        self.assertFalse(actions.activity_id)
+        return actions
+
+    def schedule(self, actions):
+        """Book ``actions`` and return the queries that costs on top of
+        creating their activities and events."""
+        mirror_queries, nested = [], []
+
+        def counted(create):
+            @api.model_create_multi
+            def create_counted(model, vals_list):
+                if nested:  # an event creating its activity: counted with it
+                    return create(model, vals_list)
+                nested.append(model)
+                before = model.env.cr.sql_log_count
+                try:
+                    records = create(model, vals_list)
+                    model.env.flush_all()
+                finally:
+                    nested.pop()
+                mirror_queries.append(model.env.cr.sql_log_count - before)
+                return records
+
+            return create_counted
+
+        Event = type(self.env["calendar.event"])
+        Activity = type(self.env["mail.activity"])
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with (
+            patch.object(Event, "create", counted(Event.create)),
+            patch.object(Activity, "create", counted(Activity.create)),
+        ):
+            before = self.cr.sql_log_count
+            actions._sfa_schedule()
+            self.env.flush_all()
+            queries = self.cr.sql_log_count - before
+        return queries - sum(mirror_queries)
+
+    def test_linking_back_costs_the_same_for_2_or_20_actions(self):
+        for sudo in (False, True):
+            with self.subTest(sudo=sudo):
+                self.schedule(self.unscheduled(2, sudo))  # warm up the caches
+                small = self.schedule(self.unscheduled(2, sudo))
+                large = self.schedule(self.unscheduled(20, sudo))
+                self.assertEqual(large, small, "queries besides the mirrors")
+
+    def test_every_action_is_booked_once(self):
+        actions = self.Action.with_user(self.rep_a).create(self.batch_values(20))
+        self.env.invalidate_all()  # read back what reached the database
+        visits = actions.filtered("is_visit")
+        calls = actions - visits
+        self.assertEqual((len(visits), len(calls)), (10, 10))
+        activities = self.lead_activities(self.lead_a)
+        self.assertEqual(len(activities), 20, "one activity per action")
+        self.assertEqual(actions.activity_id, activities)
+        self.assertTrue(all(len(action.activity_id) == 1 for action in actions))
+        events = self.env["calendar.event"].search(
+            [("opportunity_id", "=", self.lead_a.id)]
+        )
+        self.assertEqual(len(events), 10, "one event per visit")
+        self.assertEqual(visits.calendar_event_id, events)
+        self.assertFalse(calls.calendar_event_id)
+        self.assertFalse(calls.activity_id.calendar_event_id)
+        for visit in visits:
+            self.assertEqual(visit.calendar_event_id.activity_ids, visit.activity_id)
+            self.assertEqual(visit.calendar_event_id.start, visit.start)
+        for action in actions:
+            self.assertEqual(action.activity_id.summary, action.name)
+            self.assertEqual(action.activity_id.date_deadline, action.start.date())
+
+        # Booking again books nothing; the links drive the later syncs.
+        actions._sfa_schedule()
+        self.assertEqual(self.lead_activities(self.lead_a), activities)
+        actions.with_user(self.rep_a).write({"start": datetime(2030, 4, 1, 9, 0)})
+        self.assertEqual(self.lead_activities(self.lead_a), activities)
+        self.assertEqual(set(activities.mapped("date_deadline")), {date(2030, 4, 1)})
+        self.assertEqual(set(events.mapped("start")), {datetime(2030, 4, 1, 9, 0)})

@@ -2,12 +2,13 @@ import io
 from datetime import date, datetime, timedelta
 
 import openpyxl
+from babel.messages import extract
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tools import mute_logger
+from odoo.tools import file_open, mute_logger
 
 from .test_action import SfaActionCase
 
@@ -121,6 +122,26 @@ class TestAgenda(SfaActionCase):
         self.assertIn(12.5, values)
         self.assertEqual(
             wizard.action_export_xlsx()["url"], f"/sfa_pipeline/agenda/{wizard.id}/xlsx"
+        )
+
+    def test_only_headers_are_offered_to_translators(self):
+        """The keys of an agenda row are code, not text: none of them may end
+        up in the .pot (extracted as Odoo does when exporting terms)."""
+        with file_open("sfa_pipeline/report/sfa_agenda_wizard.py", "rb") as source:
+            terms = {
+                term
+                for _lineno, term, *_rest in extract.extract(
+                    "odoo.tools.babel:extract_python",
+                    source,
+                    keywords={"_": None, "_lt": None},
+                    options={"encoding": "UTF-8"},
+                )
+            }
+        keys = set(self.wizard()._sfa_agenda_days()[0]["rows"][0])
+        self.assertGreaterEqual(len(keys), 12)
+        self.assertFalse(terms & keys, "row keys offered as translatable terms")
+        self.assertGreaterEqual(
+            terms, {"Start", "End", "Customer", "Opportunity", "Status", "Hours"}
         )
 
     def test_no_agenda_of_someone_out_of_sight(self):

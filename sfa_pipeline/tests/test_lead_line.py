@@ -34,6 +34,18 @@ class TestLeadLine(SfaCase):
         self.assertEqual(line.company_id, self.company)
         self.assertEqual(line.product_uom_id, self.router.uom_id)
 
+    def test_unit_speaks_of_the_line(self):
+        """The unit is the product's, its help is the line's own: nothing
+        about stock operations on an opportunity."""
+        stock_help = self.env["product.product"]._fields["uom_id"].help
+        field = self.env["ir.model.fields"]._get("sfa.lead.line", "product_uom_id")
+        self.assertEqual(field.field_description, "Unit")
+        self.assertTrue(field.help)
+        self.assertNotEqual(field.help, stock_help)
+        self.assertNotIn("stock", field.help.lower())
+        shown = self.Line.fields_get(["product_uom_id"], ["string", "help"])
+        self.assertEqual(shown["product_uom_id"]["help"], field.help)
+
     def test_amount_is_quantity_price_and_discount(self):
         line = self.add_line(
             self.lead_a, self.router, quantity=3, price_unit=200, discount=10
