@@ -18,11 +18,24 @@ then times:
 Volumes can be lowered with SFA_BENCH_LEADS.
 """
 
+# The figures of a benchmark are its output (pytest runs with -s).
+# pylint: disable=print-used
+
 import os
 import time
 from datetime import timedelta
 
-from odoo import Command, fields
+from _benchdata import (
+    AMOUNT,
+    CREATED_LAST_YEAR,
+    bench_env,
+    build_levels,
+    create_territories,
+    insert_leads,
+    pick,
+)
+
+from odoo import fields
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
 
@@ -51,15 +64,7 @@ class BenchSnapshot(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(
-            context=dict(
-                cls.env.context,
-                tracking_disable=True,
-                no_reset_password=True,
-                mail_create_nosubscribe=True,
-                mail_notrack=True,
-            )
-        )
+        cls.env = bench_env(cls.env)
         start = time.perf_counter()
         cls._build_org()
         cls._build_leads()
@@ -68,38 +73,14 @@ class BenchSnapshot(TransactionCase):
     @classmethod
     def _build_org(cls):
         env = cls.env
-        company = env.company
-
-        def users(role, count, managers=None):
-            group = env.ref(f"sfa_base.group_sfa_{role}")
-            return env["res.users"].create(
-                [
-                    {
-                        "name": f"Bench {role} #{i}",
-                        "login": f"bench_snapshot_{role}_{i}",
-                        "group_ids": [Command.set(group.ids)],
-                        "company_id": company.id,
-                        "company_ids": [Command.set(company.ids)],
-                        "sfa_manager_id": managers[i % len(managers)].id
-                        if managers
-                        else False,
-                    }
-                    for i in range(count)
-                ]
-            )
-
-        cls.director = users("director", 1)
-        cls.managers = users("manager", 4, cls.director)
-        cls.reps = users("rep", REPS, cls.managers)
-        cls.territories = env["sfa.territory"].create(
-            [
-                {
-                    "name": f"Snapshot Region {i}",
-                    "code": f"SR-{i}",
-                    "manager_id": cls.managers[i % 4].id,
-                }
-                for i in range(8)
-            ]
+        cls.director, cls.managers, cls.reps = build_levels(
+            env,
+            [("director", 1), ("manager", 4), ("rep", REPS)],
+            "Bench {role}",
+            "bench_snapshot_{role}",
+        )
+        cls.territories = create_territories(
+            env, 8, "Snapshot Region {i}", "SR-{i}", cls.managers
         )
         categories = env["sfa.customer.category"].create(
             [{"name": f"Bench Category {c}"} for c in "ABC"]
@@ -126,53 +107,45 @@ class BenchSnapshot(TransactionCase):
 
     @classmethod
     def _build_leads(cls):
-        env = cls.env
-        env.flush_all()
-        env.cr.execute(
-            SQL(
-                """
-            INSERT INTO crm_lead (name, type, active, user_id, team_id, stage_id,
-                                  company_id, partner_id, sfa_territory_id,
-                                  probability, expected_revenue, prorated_revenue,
-                                  date_deadline, won_status, date_closed, priority,
-                                  create_date, write_date, create_uid, write_uid)
-            SELECT 'Snapshot deal ' || n, 'opportunity', NOT lost,
-                   (%(reps)s::int[])[1 + n %% %(n_reps)s],
-                   (%(teams)s::int[])[1 + n %% %(n_teams)s],
-                   CASE WHEN won THEN %(won_stage)s
-                        ELSE (%(stages)s::int[])[1 + (n / 3) %% %(n_stages)s] END,
-                   %(company)s,
-                   CASE WHEN n %% 5 > 0
-                        THEN (%(customers)s::int[])[1 + n %% %(n_customers)s] END,
-                   (%(territories)s::int[])[1 + (n / 7) %% 8],
-                   CASE WHEN won THEN 100 WHEN lost THEN 0 ELSE 10 + n %% 80 END,
-                   (n %% 1000) * 100,
-                   (n %% 1000) * (10 + n %% 80),
-                   current_date + (n %% 365),
-                   CASE WHEN won THEN 'won' WHEN lost THEN 'lost' ELSE 'pending' END,
-                   CASE WHEN won OR lost THEN now() END,
-                   '0', now() - (n %% 365) * interval '1 day', now(), 1, 1
-              FROM generate_series(1, %(total)s) n,
-                   LATERAL (SELECT n > %(leads)s AND n %% 2 = 0 AS won,
-                                   n > %(leads)s AND n %% 2 = 1 AS lost) closed
-            """,
-                reps=cls.reps.ids,
-                n_reps=len(cls.reps),
-                teams=cls.team_ids,
-                n_teams=len(cls.team_ids),
-                won_stage=cls.won_stage.id,
-                stages=cls.stage_ids,
-                n_stages=len(cls.stage_ids),
-                company=env.company.id,
-                customers=cls.customers.ids,
-                n_customers=len(cls.customers),
-                territories=cls.territories.ids,
+        # Rows past LEADS are closed: won (even n) or lost (odd n, archived).
+        insert_leads(
+            cls.env,
+            LEADS + CLOSED,
+            {
+                "active": SQL("NOT lost"),
+                "user_id": pick(cls.reps.ids, SQL("n")),
+                "team_id": pick(cls.team_ids, SQL("n")),
+                "stage_id": SQL(
+                    "CASE WHEN won THEN %s ELSE %s END",
+                    cls.won_stage.id,
+                    pick(cls.stage_ids, SQL("n / 3")),
+                ),
+                "partner_id": SQL(
+                    "CASE WHEN n %% 5 > 0 THEN %s END",
+                    pick(cls.customers.ids, SQL("n")),
+                ),
+                "sfa_territory_id": pick(cls.territories.ids, SQL("n / 7")),
+                "probability": SQL(
+                    "CASE WHEN won THEN 100 WHEN lost THEN 0 ELSE 10 + n %% 80 END"
+                ),
+                "expected_revenue": AMOUNT,
+                "prorated_revenue": SQL("(n %% 1000) * (10 + n %% 80)"),
+                "date_deadline": SQL("current_date + (n %% 365)"),
+                "won_status": SQL(
+                    "CASE WHEN won THEN 'won' WHEN lost THEN 'lost' ELSE 'pending' END"
+                ),
+                "date_closed": SQL("CASE WHEN won OR lost THEN now() END"),
+                "create_date": CREATED_LAST_YEAR,
+            },
+            name="Snapshot deal",
+            joins=SQL(
+                """,
+                LATERAL (SELECT n > %(leads)s AND n %% 2 = 0 AS won,
+                                n > %(leads)s AND n %% 2 = 1 AS lost) closed
+                """,
                 leads=LEADS,
-                total=LEADS + CLOSED,
-            )
+            ),
         )
-        env.cr.execute("ANALYZE crm_lead")
-        env.invalidate_all()
 
     def snapshot_select(self, snapshot_date):
         """The SELECT of the snapshot, as a hand-written plain statement."""

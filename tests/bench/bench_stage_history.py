@@ -11,12 +11,17 @@
 Volumes can be lowered with SFA_BENCH_LEADS / SFA_BENCH_HISTORY.
 """
 
+# The figures of a benchmark are its output (pytest runs with -s).
+# pylint: disable=print-used
+
 import contextlib
 import os
 import statistics
 import time
 from contextlib import contextmanager
 from unittest.mock import patch
+
+from _benchdata import insert_leads
 
 from odoo import SUPERUSER_ID, api
 from odoo.tests import TransactionCase, tagged
@@ -63,26 +68,17 @@ class BenchStageHistory(TransactionCase):
 
     def insert_leads(self, count, stage, env=None):
         env = env or self.env
-        env.flush_all()
-        env.cr.execute(
-            SQL(
-                """
-            INSERT INTO crm_lead (name, type, active, stage_id, company_id,
-                                  probability, expected_revenue, won_status,
-                                  priority, create_date, write_date, create_uid,
-                                  write_uid, user_id)
-            SELECT 'Bench deal ' || n, 'opportunity', TRUE, %(stage)s, %(company)s,
-                   10, n %% 1000, 'pending', '0', now(), now(), 1, 1, %(uid)s
-              FROM generate_series(1, %(count)s) n
-            RETURNING id
-            """,
-                stage=stage.id,
-                company=env.company.id,
-                count=count,
-                uid=env.uid,
-            )
+        ids = insert_leads(
+            env,
+            count,
+            {
+                "stage_id": stage.id,
+                "expected_revenue": SQL("n %% 1000"),
+                "user_id": env.uid,
+            },
+            returning=True,
+            analyze=False,
         )
-        ids = [r[0] for r in env.cr.fetchall()]
         env["crm.lead"].browse(ids)._sfa_capture_stage_changes()
         env.cr.execute("ANALYZE crm_lead")
         return ids
@@ -119,7 +115,7 @@ class BenchStageHistory(TransactionCase):
             )
             ids = self.insert_leads(LEADS, stages[0], env)
             stage_ids = stages.ids
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         try:
             with_capture, without = [], []
             for _ in range(REPEAT):
@@ -130,7 +126,7 @@ class BenchStageHistory(TransactionCase):
             with self.registry.cursor() as cr:
                 cr.execute("DELETE FROM crm_lead WHERE id = ANY(%s)", [ids])
                 cr.execute("DELETE FROM crm_stage WHERE id = ANY(%s)", [stage_ids])
-                cr.commit()
+                cr.commit()  # pylint: disable=invalid-commit
         ratio = statistics.median(with_capture) / statistics.median(without)
         print(
             f"\nbench_stage_history: batch stage change of {LEADS} opportunities "

@@ -11,17 +11,31 @@ times what the list view of the pipeline does (first page + count):
 Volumes can be lowered with SFA_BENCH_USERS / SFA_BENCH_LEADS.
 """
 
+# The figures of a benchmark are its output (pytest runs with -s).
+# pylint: disable=print-used
+
 import os
 import statistics
 import time
 
-from odoo import Command
+from _benchdata import (
+    AMOUNT,
+    CREATED_LAST_YEAR,
+    bench_env,
+    build_levels,
+    create_territories,
+    create_users,
+    insert_leads,
+    pick,
+)
+
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
 
 USERS = int(os.environ.get("SFA_BENCH_USERS", 2000))
 LEADS = int(os.environ.get("SFA_BENCH_LEADS", 200_000))
 LEVEL_SIZES = [1, 4, 16, 64, 256]  # levels 1-5; level 6 (reps) takes the rest
+ROLES = ["director", "manager", "supervisor", "supervisor", "supervisor", "rep"]
 SAMPLES = 20
 REPEAT = 7
 FIELDS = [
@@ -39,15 +53,7 @@ class BenchVisibility(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(
-            context=dict(
-                cls.env.context,
-                tracking_disable=True,
-                no_reset_password=True,
-                mail_create_nosubscribe=True,
-                mail_notrack=True,
-            )
-        )
+        cls.env = bench_env(cls.env)
         start = time.perf_counter()
         cls._build_org()
         cls._build_territories()
@@ -56,116 +62,50 @@ class BenchVisibility(TransactionCase):
 
     @classmethod
     def _build_org(cls):
-        env = cls.env
-        role_of_level = [
-            "director",
-            "manager",
-            "supervisor",
-            "supervisor",
-            "supervisor",
-            "rep",
-        ]
         sizes = LEVEL_SIZES + [USERS - sum(LEVEL_SIZES)]
-        company = env.company
-        cls.levels = []
-        above = env["res.users"]
-        for level, size in enumerate(sizes):
-            group = env.ref(f"sfa_base.group_sfa_{role_of_level[level]}")
-            users = env["res.users"].create(
-                [
-                    {
-                        "name": f"Bench L{level + 1} #{i}",
-                        "login": f"bench_l{level + 1}_{i}",
-                        "group_ids": [Command.set(group.ids)],
-                        "company_id": company.id,
-                        "company_ids": [Command.set(company.ids)],
-                        "sfa_manager_id": above[i % len(above)].id if above else False,
-                    }
-                    for i in range(size)
-                ]
-            )
-            cls.levels.append(users)
-            above = users
+        cls.levels = build_levels(
+            cls.env, list(zip(ROLES, sizes)), "Bench L{level}", "bench_l{level}"
+        )
         cls.reps = cls.levels[-1]
         # Twins of some reps under Odoo's plain "own documents" rule: same number of
         # deals, no SFA group, so both are measured side by side in the same run.
-        salesman = env.ref("sales_team.group_sale_salesman")
-        cls.twins = env["res.users"].create(
-            [
-                {
-                    "name": f"Bench plain #{i}",
-                    "login": f"bench_plain_{i}",
-                    "group_ids": [Command.set(salesman.ids)],
-                    "company_id": company.id,
-                    "company_ids": [Command.set(company.ids)],
-                }
-                for i in range(SAMPLES)
-            ]
+        cls.twins = create_users(
+            cls.env,
+            "sales_team.group_sale_salesman",
+            SAMPLES,
+            "Bench plain",
+            "bench_plain",
         )
 
     @classmethod
     def _build_territories(cls):
-        Territory = cls.env["sfa.territory"]
-        country = Territory.create(
+        country = cls.env["sfa.territory"].create(
             {"name": "Benchland", "code": "BL", "type": "country"}
         )
-        regions = Territory.create(
-            [
-                {
-                    "name": f"Region {i}",
-                    "code": f"BL-{i}",
-                    "parent_id": country.id,
-                    "manager_id": cls.levels[1][i % len(cls.levels[1])].id,
-                }
-                for i in range(8)
-            ]
+        regions = create_territories(
+            cls.env, 8, "Region {i}", "BL-{i}", cls.levels[1], parents=country
         )
-        cls.cities = Territory.create(
-            [
-                {
-                    "name": f"City {i}",
-                    "code": f"BL-C{i}",
-                    "parent_id": regions[i % 8].id,
-                    "manager_id": cls.levels[2][i % len(cls.levels[2])].id,
-                }
-                for i in range(64)
-            ]
+        cls.cities = create_territories(
+            cls.env, 64, "City {i}", "BL-C{i}", cls.levels[2], parents=regions
         )
 
     @classmethod
     def _build_leads(cls):
-        env = cls.env
-        stage = env["crm.stage"].search([], limit=1)
-        env.flush_all()
+        stage = cls.env["crm.stage"].search([], limit=1)
         owners = (
             cls.reps.ids + cls.twins.ids + cls.levels[4].ids
         )  # supervisors own some too
-        env.cr.execute(
-            SQL(
-                """
-            INSERT INTO crm_lead (name, type, active, user_id, stage_id, company_id,
-                                  sfa_territory_id, probability, expected_revenue,
-                                  won_status, priority, create_date, write_date,
-                                  create_uid, write_uid)
-            SELECT 'Bench deal ' || n, 'opportunity', TRUE,
-                   (%(owners)s::int[])[1 + n %% %(n_owners)s],
-                   %(stage)s, %(company)s,
-                   (%(cities)s::int[])[1 + (n / 7) %% %(n_cities)s],
-                   10, (n %% 1000) * 100, 'pending', '0',
-                   now() - (n %% 365) * interval '1 day', now(), 1, 1
-              FROM generate_series(1, %(leads)s) n
-            """,
-                owners=owners,
-                n_owners=len(owners),
-                stage=stage.id,
-                company=env.company.id,
-                cities=cls.cities.ids,
-                n_cities=len(cls.cities),
-                leads=LEADS,
-            )
+        insert_leads(
+            cls.env,
+            LEADS,
+            {
+                "user_id": pick(owners, SQL("n")),
+                "stage_id": stage.id,
+                "sfa_territory_id": pick(cls.cities.ids, SQL("n / 7")),
+                "expected_revenue": AMOUNT,
+                "create_date": CREATED_LAST_YEAR,
+            },
         )
-        env.cr.execute("ANALYZE crm_lead")
-        env.invalidate_all()
 
     def list_and_count(self, user):
         """What the pipeline list view does: first page, then the count."""
