@@ -12,3 +12,4 @@ from . import crm_lead
 from . import crm_activity_report
 from . import mail_activity
 from . import sfa_demo
+from . import sfa_metric_source

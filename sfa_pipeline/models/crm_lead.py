@@ -2,6 +2,18 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 
+# What a stay records of its lead, in sfa.stage.history._sfa_rows_sql order.
+CAPTURED_FIELDS = (
+    "stage_id",
+    "active",
+    "user_id",
+    "team_id",
+    "sfa_territory_id",
+    "company_id",
+    "expected_revenue",
+    "probability",
+)
+
 FORECAST_CATEGORIES = [
     ("pipeline", "Pipeline"),
     ("best_case", "Best Case"),
@@ -33,30 +45,45 @@ class CrmLead(models.Model):
             return super().write(vals)
         if "stage_id" in vals:
             self.env["sfa.stage.norm"]._check_leave(self, vals["stage_id"])
-        before = {
-            lead.id: (lead.stage_id.id, lead.active, lead.team_id.id) for lead in self
-        }
+        watched = ("stage_id", "active", "team_id")
+        before = list(zip(*self._sfa_cached_columns(watched)))
         res = super().write(vals)
         # most team or type changes leave the stage alone: nothing to record
-        changed_ids, moved_ids = [], []
-        for lead in self:
-            stage_id, active, _team = before[lead.id]
-            if (stage_id, active) != (lead.stage_id.id, lead.active):
-                changed_ids.append(lead.id)
-                if stage_id != lead.stage_id.id:
-                    moved_ids.append(lead.id)
+        after = zip(*self._sfa_cached_columns(watched[:2]))
+        changed_ids, moved_ids, old_stays = [], [], {}
+        for id_, (stage_id, active, team_id), now in zip(self._ids, before, after):
+            if (stage_id, active) != now:
+                changed_ids.append(id_)
+                if stage_id != now[0]:
+                    moved_ids.append(id_)
+                    old_stays[id_] = (stage_id, team_id)
         if "stage_id" not in vals and moved_ids:
             # Odoo moved them itself (new team or type): the playbook of the
             # stage they left still has its say, after the fact.
             self.env["sfa.stage.norm"]._check_leave_moves(
-                {
-                    lead: (before[lead.id][0], before[lead.id][2])
-                    for lead in self.browse(moved_ids)
-                }
+                {lead: old_stays[lead.id] for lead in self.browse(moved_ids)}
             )
         self.browse(changed_ids)._sfa_capture_stage_changes()
         self.env["sfa.stage.norm"]._generate_actions(self.browse(moved_ids))
         return res
+
+    def _sfa_cached_columns(self, fnames):
+        """The leads' values of ``fnames``, one list per field, read from the
+        ORM cache in bulk: pending computations run first and missing values
+        are fetched, in one go per field, then the raw cache values (ids for
+        many2one fields) are read without building a record per value. On a
+        batch of 10,000 leads this saves most of the capture's Python time."""
+        columns = []
+        for fname in fnames:
+            field = self._fields[fname]
+            if field.compute and field.store:
+                self._recompute_field(field, self._ids)
+            cache = field._get_cache(self.env)
+            if any(id_ not in cache for id_ in self._ids):
+                self.fetch([fname])
+                cache = field._get_cache(self.env)
+            columns.append([cache[id_] for id_ in self._ids])
+        return columns
 
     def _sfa_capture_stage_changes(self, opening=False):
         """Close the stays the leads left (or lost) and open the new ones.
@@ -68,20 +95,7 @@ class CrmLead(models.Model):
         """
         if not self:
             return
-        rows = [
-            (
-                lead.id,
-                lead.stage_id.id or None,
-                lead.active,
-                lead.user_id.id or None,
-                lead.team_id.id or None,
-                lead.sfa_territory_id.id or None,
-                lead.company_id.id or None,
-                lead.expected_revenue,
-                lead.probability,
-            )
-            for lead in self
-        ]
+        rows = list(zip(self._ids, *self._sfa_cached_columns(CAPTURED_FIELDS)))
         History = self.env["sfa.stage.history"]
         now = fields.Datetime.now()
         if not opening:

@@ -484,3 +484,68 @@ class TestActionBatchScheduling(SfaActionCase):
         self.assertEqual(self.lead_activities(self.lead_a), activities)
         self.assertEqual(set(activities.mapped("date_deadline")), {date(2030, 4, 1)})
         self.assertEqual(set(events.mapped("start")), {datetime(2030, 4, 1, 9, 0)})
+
+
+@tagged("post_install", "-at_install")
+class TestActionMetrics(SfaActionCase):
+    """Done actions and done visits as metrics for targets and scorecards."""
+
+    def test_done_actions_and_visits_are_metric_facts(self):
+        Source = self.env["sfa.metric.source"]
+        metrics = dict(Source._sfa_metric_selection())
+        self.assertIn("done_actions", metrics)
+        self.assertIn("done_visits", metrics)
+        self.assertTrue(Source._sfa_is_counted("done_visits"))
+        team = self.env["crm.team"].create({"name": "Metric team"})
+        self.lead_a.team_id = team
+        visit = self.plan(self.visit)
+        call = self.plan(self.call, partner_id=self.cust_free.id, lead_id=False)
+        planned = self.plan(self.visit)
+        with freeze_time("2030-03-04 10:00:00"):
+            (visit | call).write({"state": "done", "outcome": "Met the buyer"})
+        self.assertEqual(planned.state, "planned")
+        self.env.flush_all()
+
+        def facts(code):
+            rows = self.env.execute_query(Source._sfa_metric_facts(code))
+            mine = [row for row in rows if row[1] == self.rep_a.id]
+            return sorted(mine, key=lambda row: row[3])
+
+        day = date(2030, 3, 4)
+        self.assertEqual(
+            facts("done_actions"),
+            [
+                (self.company.id, self.rep_a.id, team.id, self.cust_a.id, day, 1),
+                (self.company.id, self.rep_a.id, None, self.cust_free.id, day, 1),
+            ],
+        )
+        self.assertEqual(
+            facts("done_visits"),
+            [(self.company.id, self.rep_a.id, team.id, self.cust_a.id, day, 1)],
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestActionHandover(SfaActionCase):
+    def test_planned_actions_go_to_the_successor_done_ones_stay(self):
+        planned = self.plan(self.visit)
+        done = self.plan(self.call)
+        done.write({"state": "done", "outcome": "Called"})
+        wizard = (
+            self.env["sfa.handover.wizard"]
+            .with_user(self.manager)
+            .create({"from_user_id": self.rep_a.id, "to_user_id": self.rep_b.id})
+        )
+        wizard.action_preview()
+        counts = {line.model: line.count for line in wizard.line_ids}
+        self.assertEqual(counts["sfa.action"], 1)
+        wizard.action_apply()
+        self.assertEqual(planned.user_id, self.rep_b)
+        self.assertEqual(planned.activity_id.user_id, self.rep_b)
+        self.assertEqual(planned.calendar_event_id.user_id, self.rep_b)
+        self.assertEqual(done.user_id, self.rep_a, "what was done keeps its author")
+        self.assertFalse(
+            self.Action.search(
+                [("user_id", "=", self.rep_a.id), ("state", "=", "planned")]
+            )
+        )

@@ -1,1 +1,2 @@
 from . import sfa_pipeline_change
+from . import sfa_handover_wizard

@@ -1,0 +1,53 @@
+from odoo import api, models
+from odoo.exceptions import UserError
+
+
+class SfaMetricSource(models.AbstractModel):
+    """The registry of measured sales figures the SFA modules share.
+
+    Each module adds the metrics it can measure: ``_sfa_metrics`` lists them
+    and ``_sfa_facts_<code>`` returns their facts, an SQL query of rows
+    ``(company_id, user_id, team_id, partner_id, date, value)`` — one row per
+    won deal, order, invoice, done action... dated and credited to a
+    salesperson, a team and a customer (the commercial entity, whose
+    territory on that date sfa_base's history gives). Targets and
+    scorecards sum these facts with one grouped query per metric, so a
+    module adds a metric without touching them::
+
+        class SfaMetricSource(models.AbstractModel):
+            _inherit = "sfa.metric.source"
+
+            def _sfa_metrics(self):
+                return super()._sfa_metrics() + [("calls", self.env._("Calls"), True)]
+
+            def _sfa_facts_calls(self):
+                return SQL("SELECT company_id, user_id, ... FROM ...")
+    """
+
+    _name = "sfa.metric.source"
+    _description = "SFA Metric Sources"
+
+    @api.model
+    def _sfa_metrics(self):
+        """[(code, label, counted)]: ``counted`` metrics count things (split
+        in whole units), the others are amounts in company currency."""
+        return []
+
+    @api.model
+    def _sfa_metric_selection(self):
+        return [(code, label) for code, label, _counted in self._sfa_metrics()]
+
+    @api.model
+    def _sfa_is_counted(self, code):
+        return any(c == code and counted for c, _label, counted in self._sfa_metrics())
+
+    @api.model
+    def _sfa_metric_facts(self, code):
+        """The facts query of metric ``code``; a clear error when no installed
+        module measures it (e.g. after the module that did was removed)."""
+        method = getattr(self, f"_sfa_facts_{code}", None)
+        if code not in dict(self._sfa_metric_selection()) or method is None:
+            raise UserError(
+                self.env._("No installed module measures the metric %s.", code or "?")
+            )
+        return method()
