@@ -1,0 +1,516 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
+
+OWNER_TYPES = [
+    ("company", "Company"),
+    ("territory", "Territory"),
+    ("team", "Sales Team"),
+    ("user", "Salesperson"),
+]
+
+
+class SfaTargetLine(models.Model):
+    """One target: an owner (the company, a territory, a team or a
+    salesperson), a metric and a period, in a plan's tree of targets.
+
+    Children split their parent over the organization (its territories,
+    teams or people) or over time (quarters, months); the decomposition
+    wizard makes them sum exactly to it. Actuals are refreshed for all lines
+    of a plan at once, one grouped query per metric (``_sfa_actuals_<metric>``
+    builds the facts; a module adds a metric with ``selection_add`` and its
+    own method).
+
+    A line belongs to the person it targets — the salesperson, the
+    territory's manager or the team's leader — for sfa_base's visibility
+    rule: they and the people above them read it. Only those strictly above
+    set it: nobody sets their own target.
+    """
+
+    _name = "sfa.target.line"
+    _description = "Target"
+    _inherit = ["sfa.visibility.mixin"]
+    _parent_store = True
+    _order = "plan_id, parent_path, date_from, id"
+    _sfa_owner_field = "owner_user_id"
+    _sfa_territory_field = "territory_id"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    plan_id = fields.Many2one(
+        "sfa.target.plan", required=True, ondelete="cascade", index=True
+    )
+    plan_state = fields.Selection(related="plan_id.state")
+    company_id = fields.Many2one(
+        related="plan_id.company_id", store=True, index=True, precompute=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    parent_id = fields.Many2one(
+        "sfa.target.line", "Parent Target", ondelete="cascade", index=True
+    )
+    parent_path = fields.Char(index=True)
+    child_ids = fields.One2many("sfa.target.line", "parent_id", "Split Into")
+    owner_type = fields.Selection(OWNER_TYPES, "Target Of", required=True)
+    territory_id = fields.Many2one("sfa.territory", index=True)
+    team_id = fields.Many2one("crm.team", "Sales Team", index=True)
+    user_id = fields.Many2one("res.users", "Salesperson", index=True)
+    owner_user_id = fields.Many2one(
+        "res.users",
+        "Responsible",
+        compute="_compute_owner_user_id",
+        store=True,
+        index=True,
+        help="Who answers for the target: the salesperson, the territory's "
+        "manager or the team's leader.",
+    )
+    metric = fields.Selection(selection="_selection_metric", required=True)
+    date_from = fields.Date("From", required=True)
+    date_to = fields.Date("To", required=True)
+    period_type = fields.Selection(
+        [
+            ("year", "Year"),
+            ("quarter", "Quarter"),
+            ("month", "Month"),
+            ("custom", "Other Period"),
+        ],
+        "Period",
+        compute="_compute_period_type",
+        store=True,
+    )
+    target_value = fields.Float("Target", required=True, default=0.0)
+    stretch_value = fields.Float(
+        "Stretch Target", help="An optional higher goal beside the target."
+    )
+    actual_value = fields.Float("Actual", readonly=True)
+    attainment = fields.Float(
+        "Attainment (%)",
+        compute="_compute_attainment",
+        store=True,
+        aggregator="avg",
+        help="Actual over target, in percent.",
+    )
+    gap = fields.Float(
+        compute="_compute_attainment",
+        store=True,
+        help="What is still missing to reach the target (negative: above it).",
+    )
+    children_total = fields.Float(
+        "Split Total",
+        compute="_compute_children_total",
+        store=True,
+        help="The sum of the targets this one is split into.",
+    )
+    split_mismatch = fields.Boolean(
+        "Split Disagrees",
+        compute="_compute_children_total",
+        store=True,
+        help="The targets this one is split into do not add up to it.",
+    )
+
+    _target_not_negative = models.Constraint(
+        "CHECK (target_value >= 0 AND COALESCE(stretch_value, 0) >= 0)",
+        "A target cannot be negative.",
+    )
+    _dates_ordered = models.Constraint(
+        "CHECK (date_to >= date_from)", "A target cannot end before it starts."
+    )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _selection_metric(self):
+        return self.env["sfa.metric.source"]._sfa_metric_selection()
+
+    @api.depends("owner_type", "user_id", "territory_id.manager_id", "team_id.user_id")
+    def _compute_owner_user_id(self):
+        for line in self:
+            line.owner_user_id = {
+                "user": line.user_id,
+                "territory": line.territory_id.manager_id,
+                "team": line.team_id.user_id,
+            }.get(line.owner_type, False)
+
+    @api.depends("owner_type", "user_id", "territory_id", "team_id", "company_id")
+    @api.depends("metric", "period_type", "date_from")
+    def _compute_name(self):
+        metrics = dict(self._fields["metric"]._description_selection(self.env))
+        for line in self:
+            owner = {
+                "user": line.user_id,
+                "territory": line.territory_id,
+                "team": line.team_id,
+                "company": line.company_id,
+            }.get(line.owner_type)
+            line.name = " · ".join(
+                filter(
+                    None,
+                    [
+                        owner.display_name if owner else "",
+                        line._period_label(),
+                        metrics.get(line.metric, ""),
+                    ],
+                )
+            )
+
+    def _period_label(self):
+        start = self.date_from
+        if not start:
+            return ""
+        if self.period_type == "year":
+            return str(start.year)
+        if self.period_type == "quarter":
+            return f"{start.year} Q{(start.month - 1) // 3 + 1}"
+        if self.period_type == "month":
+            return f"{start.year}-{start.month:02d}"
+        return f"{self.date_from} – {self.date_to}"
+
+    @api.depends("date_from", "date_to")
+    def _compute_period_type(self):
+        for line in self:
+            start, end = line.date_from, line.date_to
+            kind = "custom"
+            if (
+                start
+                and end
+                and start.day == 1
+                and fields.Date.add(end, days=1).day == 1
+            ):
+                months = (end.year - start.year) * 12 + end.month - start.month + 1
+                if months == 1:
+                    kind = "month"
+                elif months == 3 and start.month in (1, 4, 7, 10):
+                    kind = "quarter"
+                elif months == 12 and start.month == 1:
+                    kind = "year"
+            line.period_type = kind
+
+    @api.depends("target_value", "actual_value")
+    def _compute_attainment(self):
+        for line in self:
+            line.attainment = (
+                100.0 * line.actual_value / line.target_value
+                if line.target_value
+                else 0.0
+            )
+            line.gap = line.target_value - line.actual_value
+
+    @api.depends("child_ids.target_value", "target_value")
+    def _compute_children_total(self):
+        for line in self:
+            total = sum(line.child_ids.mapped("target_value"))
+            line.children_total = total
+            digits = line._split_digits()
+            line.split_mismatch = (
+                bool(line.child_ids) and round(total - line.target_value, digits) != 0
+            )
+
+    def _split_digits(self):
+        """Decimals a split of this target keeps: none for counts, the
+        currency's for amounts."""
+        self.ensure_one()
+        if self.env["sfa.metric.source"]._sfa_is_counted(self.metric):
+            return 0
+        return (self.currency_id or self.env.company.currency_id).decimal_places
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+
+    @api.constrains("target_value", "stretch_value")
+    def _check_values(self):
+        for line in self:
+            if line.target_value < 0 or (line.stretch_value or 0) < 0:
+                raise ValidationError(
+                    self.env._("A target cannot be negative (%s).", line.name)
+                )
+            if line.stretch_value and line.stretch_value < line.target_value:
+                raise ValidationError(
+                    self.env._(
+                        "The stretch target of %s is below its target.", line.name
+                    )
+                )
+
+    @api.constrains("owner_type", "territory_id", "team_id", "user_id")
+    def _check_owner(self):
+        field_of = {"territory": "territory_id", "team": "team_id", "user": "user_id"}
+        for line in self:
+            fname = field_of.get(line.owner_type)
+            if fname and not line[fname]:
+                raise ValidationError(
+                    self.env._(
+                        "A target of this kind needs its %s.",
+                        self._fields[fname].string,
+                    )
+                )
+
+    @api.constrains("date_from", "date_to", "parent_id", "plan_id", "metric")
+    def _check_within_parent(self):
+        for line in self:
+            outer = line.parent_id or line.plan_id
+            if line.date_from < outer.date_from or line.date_to > outer.date_to:
+                raise ValidationError(
+                    self.env._(
+                        "The target %(line)s runs outside %(outer)s.",
+                        line=line.name,
+                        outer=outer.display_name,
+                    )
+                )
+            if line.parent_id and line.parent_id.plan_id != line.plan_id:
+                raise ValidationError(
+                    self.env._("A target and its parent belong to the same plan.")
+                )
+            if line.parent_id and line.parent_id.metric != line.metric:
+                raise ValidationError(
+                    self.env._(
+                        "%s is split into targets of another metric.",
+                        line.parent_id.name,
+                    )
+                )
+        if self._has_cycle():
+            raise ValidationError(self.env._("A target cannot be split into itself."))
+
+    @api.constrains(
+        "owner_type",
+        "territory_id",
+        "team_id",
+        "user_id",
+        "metric",
+        "date_from",
+        "date_to",
+        "plan_id",
+    )
+    def _check_no_overlap(self):
+        """In confirmed plans, no two targets for the same owner and metric
+        cover the same days, unless one is split into the other (a year and
+        its quarters)."""
+        lines = self.filtered(lambda line: line.plan_id.state != "draft")
+        if not lines:
+            return
+        self.flush_model()
+        self.env["sfa.target.plan"].flush_model(["state"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT a.name, b.name
+                  FROM sfa_target_line a
+                  JOIN sfa_target_plan pa ON pa.id = a.plan_id
+                  JOIN sfa_target_line b
+                    ON b.id != a.id AND b.company_id = a.company_id
+                   AND b.metric = a.metric AND b.owner_type = a.owner_type
+                   AND b.territory_id IS NOT DISTINCT FROM a.territory_id
+                   AND b.team_id IS NOT DISTINCT FROM a.team_id
+                   AND b.user_id IS NOT DISTINCT FROM a.user_id
+                   AND b.date_from <= a.date_to AND a.date_from <= b.date_to
+                  JOIN sfa_target_plan pb ON pb.id = b.plan_id
+                 WHERE a.id = ANY(%(ids)s)
+                   AND pa.state != 'draft' AND pb.state != 'draft'
+                   AND NOT (a.plan_id = b.plan_id
+                            AND (a.parent_path LIKE b.parent_path || '%%'
+                                 OR b.parent_path LIKE a.parent_path || '%%'))
+                 LIMIT 1
+                """,
+                ids=lines.ids,
+            )
+        )
+        if rows:
+            raise ValidationError(
+                self.env._(
+                    "%(one)s and %(other)s target the same owner, metric and days "
+                    "in confirmed plans.",
+                    one=rows[0][0],
+                    other=rows[0][1],
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Who may change targets
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_not_negative(vals)
+        lines = super().create(vals_list)
+        lines._check_editable()
+        return lines
+
+    def write(self, vals):
+        self._check_not_negative(vals)
+        self._check_editable()
+        res = super().write(vals)
+        if {"owner_type", "user_id", "territory_id", "team_id"} & set(vals):
+            self._check_editable()
+        return res
+
+    def unlink(self):
+        self._check_editable()
+        return super().unlink()
+
+    @api.model
+    def _check_not_negative(self, vals):
+        """Refuse a negative target before the database does, with a message."""
+        if any((vals.get(name) or 0) < 0 for name in ("target_value", "stretch_value")):
+            raise ValidationError(self.env._("A target cannot be negative."))
+
+    def _check_editable(self):
+        """Locked plans are read-only; a target is set by the people above
+        the one it targets, never by themselves."""
+        locked = self.filtered(lambda line: line.plan_id.state == "locked")
+        if locked:
+            raise UserError(
+                self.env._(
+                    "The plan %s is locked: its targets can no longer change.",
+                    locked[0].plan_id.name,
+                )
+            )
+        if self.env.su:
+            return
+        user = self.env.user
+        if user._sfa_is_director() or not user.has_group("sfa_base.group_sfa_rep"):
+            return
+        below = set(user._sfa_subordinates_map().get(user.id, []))
+        for line in self:
+            owner = line.owner_user_id
+            if not owner or owner.id not in below:
+                raise AccessError(
+                    self.env._(
+                        "Only the managers of %(owner)s set the target %(line)s.",
+                        owner=owner.name or line.company_id.name,
+                        line=line.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Actuals
+    # ------------------------------------------------------------------
+
+    def _refresh_actuals(self):
+        """Recompute actual, attainment and gap of the lines, locked plans
+        aside: one grouped query per metric and one update, whatever the
+        number of lines."""
+        lines = self.sudo().filtered(lambda line: line.plan_id.state != "locked")
+        if not lines:
+            return
+        self.env.flush_all()
+        values = dict.fromkeys(lines.ids, 0.0)
+        for metric, group in lines.grouped("metric").items():
+            values.update(self._sfa_metric_actuals(metric, group._sfa_rows()))
+        self.env.execute_query(
+            SQL(
+                """
+                UPDATE sfa_target_line t
+                   SET actual_value = v.actual,
+                       gap = t.target_value - v.actual,
+                       attainment = CASE WHEN t.target_value != 0
+                                         THEN 100.0 * v.actual / t.target_value
+                                         ELSE 0 END
+                  FROM unnest(%(ids)s::int[], %(actuals)s::float8[]) AS v(id, actual)
+                 WHERE t.id = v.id
+                """,
+                ids=list(values),
+                actuals=list(values.values()),
+            )
+        )
+        lines.plan_id.sudo().write({"date_refreshed": fields.Datetime.now()})
+        self.invalidate_model(["actual_value", "gap", "attainment"])
+
+    @api.model
+    def _sfa_actuals(self, rows, facts):
+        """{key: sum of the facts' values} for target rows.
+
+        ``rows`` are (key, owner type, owner id, company id, date from, date
+        to): lines, or the would-be lines of a decomposition.
+
+        ``facts`` is an SQL query returning (company_id, user_id, team_id,
+        partner_id, date, value): each fact is credited to every line of its
+        company whose owner it belongs to — the salesperson, the team, the
+        company, or the territory the customer was in on that date (sfa_base's
+        territory history) and every territory above it — and whose dates
+        hold it. Equality joins per kind of owner, so the cost follows the
+        facts, not facts times lines.
+        """
+        if not rows:
+            return {}
+        result = self.env.execute_query(
+            SQL(
+                """
+                WITH tl AS (
+                    SELECT * FROM unnest(
+                        %(ids)s::int[], %(types)s::varchar[], %(owners)s::int[],
+                        %(companies)s::int[], %(froms)s::date[], %(tos)s::date[])
+                      AS tl(id, owner_type, owner_id, company_id, date_from, date_to)
+                ), span AS (
+                    SELECT MIN(date_from) AS date_from, MAX(date_to) AS date_to
+                      FROM tl
+                ), f AS (
+                    SELECT f.* FROM (%(facts)s) AS f(company_id, user_id, team_id,
+                                                     partner_id, date, value), span
+                     WHERE f.date BETWEEN span.date_from AND span.date_to
+                       AND f.company_id = ANY(%(companies)s::int[])
+                ), keyed AS (
+                    SELECT 'company'::varchar AS owner_type, company_id AS owner_id,
+                           company_id, date, value FROM f
+                    UNION ALL
+                    SELECT 'user', user_id, company_id, date, value
+                      FROM f WHERE user_id IS NOT NULL
+                    UNION ALL
+                    SELECT 'team', team_id, company_id, date, value
+                      FROM f WHERE team_id IS NOT NULL
+                    UNION ALL
+                    SELECT 'territory', anc.id::int, f.company_id, f.date, f.value
+                      FROM f
+                      JOIN sfa_territory_history h
+                        ON h.partner_id = f.partner_id AND h.date_from <= f.date
+                       AND (h.date_to IS NULL OR h.date_to > f.date)
+                      JOIN sfa_territory t ON t.id = h.territory_id
+                     CROSS JOIN LATERAL unnest(
+                           string_to_array(rtrim(t.parent_path, '/'), '/')) AS anc(id)
+                )
+                SELECT tl.id, SUM(keyed.value)
+                  FROM tl
+                  JOIN keyed ON keyed.owner_type = tl.owner_type
+                            AND keyed.owner_id = tl.owner_id
+                            AND keyed.company_id = tl.company_id
+                            AND keyed.date BETWEEN tl.date_from AND tl.date_to
+                 GROUP BY tl.id
+                """,
+                ids=[row[0] for row in rows],
+                types=[row[1] for row in rows],
+                owners=[row[2] for row in rows],
+                companies=[row[3] for row in rows],
+                froms=[row[4] for row in rows],
+                tos=[row[5] for row in rows],
+                facts=facts,
+            )
+        )
+        return {key: float(value or 0.0) for key, value in result}
+
+    def _sfa_rows(self):
+        """The lines as target rows for ``_sfa_actuals``."""
+        return [
+            (
+                line.id,
+                line.owner_type,
+                line._owner_id(),
+                line.company_id.id,
+                line.date_from,
+                line.date_to,
+            )
+            for line in self
+        ]
+
+    def _owner_id(self):
+        return {
+            "company": self.company_id.id,
+            "territory": self.territory_id.id,
+            "team": self.team_id.id,
+            "user": self.user_id.id,
+        }[self.owner_type]
+
+    @api.model
+    def _sfa_metric_actuals(self, metric, rows):
+        """{key: actual} of ``metric`` for target rows (see _sfa_actuals)."""
+        return self._sfa_actuals(
+            rows, self.env["sfa.metric.source"]._sfa_metric_facts(metric)
+        )

@@ -1,0 +1,123 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+
+class SfaTargetPlan(models.Model):
+    """A company's targets for a period, decomposed in a tree of lines.
+
+    Draft while it is built and split down the organization; confirmed once
+    its lines are the targets everyone works to (then no two lines may target
+    the same owner, metric and dates, see ``sfa.target.line``); locked when
+    the period is over or the figures are final, read-only from then on.
+    """
+
+    _name = "sfa.target.plan"
+    _description = "Target Plan"
+    _inherit = ["mail.thread"]
+    _order = "date_from desc, id desc"
+
+    name = fields.Char(required=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    date_from = fields.Date("From", required=True, tracking=True)
+    date_to = fields.Date("To", required=True, tracking=True)
+    state = fields.Selection(
+        [("draft", "Draft"), ("confirmed", "Confirmed"), ("locked", "Locked")],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+    )
+    line_ids = fields.One2many("sfa.target.line", "plan_id", "Targets")
+    line_count = fields.Integer(compute="_compute_line_count")
+    metrics = fields.Char(
+        compute="_compute_line_count", help="The metrics the plan's lines target."
+    )
+    date_refreshed = fields.Datetime("Actuals Refreshed On", readonly=True)
+
+    _dates_ordered = models.Constraint(
+        "CHECK (date_to >= date_from)", "A plan cannot end before it starts."
+    )
+
+    def _compute_line_count(self):
+        Line = self.env["sfa.target.line"]
+        metric_names = dict(Line._fields["metric"]._description_selection(self.env))
+        counts = {
+            (plan, metric): count
+            for plan, metric, count in Line._read_group(
+                [("plan_id", "in", self.ids)], ["plan_id", "metric"], ["__count"]
+            )
+        }
+        for plan in self:
+            mine = {metric: n for (p, metric), n in counts.items() if p == plan}
+            plan.line_count = sum(mine.values())
+            plan.metrics = ", ".join(sorted(metric_names[m] for m in mine))
+
+    @api.constrains("company_id")
+    def _check_company_of_lines(self):
+        for plan in self:
+            if plan.line_ids.filtered(lambda line: line.company_id != plan.company_id):
+                raise ValidationError(
+                    self.env._("A plan's targets belong to the plan's company.")
+                )
+
+    def write(self, vals):
+        if not self.env.su and set(vals) - {"state", "date_refreshed"}:
+            self._check_not_locked()
+        return super().write(vals)
+
+    def unlink(self):
+        self._check_not_locked()
+        return super().unlink()
+
+    def _check_not_locked(self):
+        locked = self.filtered(lambda plan: plan.state == "locked")
+        if locked:
+            raise UserError(
+                self.env._(
+                    "The plan %s is locked: its targets can no longer change.",
+                    locked[0].name,
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Workflow
+    # ------------------------------------------------------------------
+
+    def action_confirm(self):
+        self._check_not_locked()
+        self.write({"state": "confirmed"})
+        self.line_ids._check_no_overlap()
+        return True
+
+    def action_lock(self):
+        self.line_ids._refresh_actuals()
+        self.write({"state": "locked"})
+        return True
+
+    def action_reset_to_draft(self):
+        self.write({"state": "draft"})
+        return True
+
+    def action_refresh_actuals(self):
+        self.line_ids._refresh_actuals()
+        return True
+
+    @api.model
+    def _cron_refresh_actuals(self):
+        """Every night, the actuals of confirmed plans running or ended in the
+        last month (late invoices and wins still count)."""
+        since = fields.Date.subtract(fields.Date.context_today(self), months=1)
+        plans = self.search([("state", "=", "confirmed"), ("date_to", ">=", since)])
+        plans.line_ids._refresh_actuals()
+
+    def action_view_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "sfa_targets.action_sfa_target_line"
+        )
+        action["domain"] = [("plan_id", "=", self.id)]
+        action["context"] = {"default_plan_id": self.id}
+        return action

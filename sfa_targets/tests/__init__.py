@@ -1,0 +1,5 @@
+from . import test_decomposition
+from . import test_actuals
+from . import test_rules
+from . import test_tours
+from . import test_handover

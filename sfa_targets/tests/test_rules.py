@@ -1,0 +1,164 @@
+from datetime import date
+
+from freezegun import freeze_time
+from psycopg2 import IntegrityError
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import TargetCase
+
+
+@tagged("post_install", "-at_install")
+class TestTargetRules(TargetCase):
+    def rep_line(self, user, value=100, plan=None, **dates):
+        return self.Line.create(
+            {
+                "plan_id": (plan or self.plan).id,
+                "owner_type": "user",
+                "user_id": user.id,
+                "metric": "won_revenue",
+                "date_from": dates.get("start", date(2026, 1, 1)),
+                "date_to": dates.get("end", date(2026, 12, 31)),
+                "target_value": value,
+            }
+        )
+
+    def test_negative_target_refused(self):
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+            self.rep_line(self.rep_a, value=-1)
+        line = self.rep_line(self.rep_a)
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+            line.target_value = -5
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
+            with self.cr.savepoint():
+                self.env.cr.execute(
+                    "UPDATE sfa_target_line SET target_value = -1 WHERE id = %s",
+                    [line.id],
+                )
+
+    def test_overlap_refused_in_confirmed_plans_only(self):
+        self.rep_line(self.rep_a, end=date(2026, 6, 30))
+        second = self.rep_line(self.rep_a, start=date(2026, 6, 1))
+        with self.assertRaises(ValidationError) as caught:
+            self.plan.action_confirm()
+        self.assertIn("same owner, metric and days", str(caught.exception))
+        self.assertEqual(self.plan.state, "draft", "nothing half-written")
+        second.date_from = date(2026, 7, 1)
+        self.plan.action_confirm()
+        with self.assertRaisesRegex(ValidationError, "same owner, metric and days"):
+            self.rep_line(self.rep_a, start=date(2026, 3, 1), end=date(2026, 3, 31))
+
+    def test_a_split_is_not_an_overlap(self):
+        year = self.rep_line(self.rep_a, value=1200)
+        self.split(year, split_by="time", period="quarter", user=self.supervisor)
+        self.plan.action_confirm()
+        self.assertEqual(self.plan.state, "confirmed")
+
+    def test_overlap_across_confirmed_plans(self):
+        self.rep_line(self.rep_a)
+        self.plan.action_confirm()
+        other = self.Plan.create(
+            {
+                "name": "Second 2026 plan",
+                "date_from": date(2026, 1, 1),
+                "date_to": date(2026, 12, 31),
+            }
+        )
+        self.rep_line(self.rep_a, plan=other)
+        with self.assertRaisesRegex(ValidationError, "same owner, metric and days"):
+            other.action_confirm()
+
+    def test_locked_plan_is_read_only(self):
+        line = self.rep_line(self.rep_a)
+        self.plan.action_confirm()
+        self.plan.action_lock()
+        for user in (self.director, self.supervisor):
+            with self.assertRaisesRegex(UserError, "locked"):
+                line.with_user(user).target_value = 5
+            with self.assertRaisesRegex(UserError, "locked"):
+                line.with_user(user).unlink()
+        with self.assertRaisesRegex(UserError, "locked"):
+            self.plan.with_user(self.director).name = "Renamed"
+        with self.assertRaisesRegex(UserError, "locked"):
+            self.rep_line(self.rep_b)
+        self.assertEqual(line.target_value, 100)
+
+    def test_reps_read_their_targets_and_only_managers_set_them(self):
+        line_a = self.rep_line(self.rep_a)
+        line_b = self.rep_line(self.rep_b)
+        line_c = self.rep_line(self.rep_c)
+        company = self.company_line(1000)
+        Line = self.Line.with_user(self.rep_a)
+        self.assertEqual(
+            Line.search([("plan_id", "=", self.plan.id)]), line_a | company
+        )
+        with self.assertRaises(AccessError):
+            line_a.with_user(self.rep_a).target_value = 1
+        with self.assertRaises(AccessError):
+            line_b.with_user(self.rep_a).read(["target_value"])
+        self.assertEqual(line_a.target_value, 100, "nothing written")
+        supervisor_sees = self.Line.with_user(self.supervisor).search(
+            [("plan_id", "=", self.plan.id)]
+        )
+        self.assertEqual(supervisor_sees, line_a | line_b | company)
+        line_a.with_user(self.supervisor).target_value = 150
+        self.assertEqual(line_a.target_value, 150)
+        with self.assertRaisesRegex(AccessError, "managers of"):
+            company.with_user(self.manager).target_value = 5
+        with self.assertRaises(AccessError):
+            line_c.with_user(self.supervisor).target_value = 5
+        own = self.rep_line(self.supervisor)
+        with self.assertRaisesRegex(AccessError, "managers of Supervisor"):
+            own.with_user(self.supervisor).target_value = 5
+        own.with_user(self.manager).target_value = 5
+        self.assertEqual(
+            self.Line.with_user(self.director).search([("plan_id", "=", self.plan.id)]),
+            line_a | line_b | line_c | company | own,
+        )
+
+    def test_rep_cannot_split_or_create(self):
+        line_a = self.rep_line(self.rep_a)
+        with self.assertRaises(AccessError):
+            self.split(line_a, user=self.rep_a, split_by="time")
+        self.assertFalse(line_a.child_ids)
+
+    def test_children_stay_within_their_parent(self):
+        line = self.rep_line(self.rep_a, end=date(2026, 6, 30))
+        with self.assertRaisesRegex(ValidationError, "runs outside"):
+            self.Line.create(
+                {
+                    "plan_id": self.plan.id,
+                    "parent_id": line.id,
+                    "owner_type": "user",
+                    "user_id": self.rep_a.id,
+                    "metric": "won_revenue",
+                    "date_from": date(2026, 6, 1),
+                    "date_to": date(2026, 7, 31),
+                    "target_value": 1,
+                }
+            )
+
+    def test_nightly_refresh_skips_drafts_and_old_plans(self):
+        line = self.rep_line(self.rep_a)
+        won = self.env["crm.lead"].create(
+            {
+                "name": "Won in May",
+                "type": "opportunity",
+                "user_id": self.rep_a.id,
+                "expected_revenue": 300,
+            }
+        )
+        with freeze_time("2026-05-04 10:00:00"):
+            won.action_set_won()
+        with freeze_time("2026-06-01"):
+            self.Plan._cron_refresh_actuals()
+            self.assertEqual(line.actual_value, 0, "a draft plan is not refreshed")
+            self.plan.action_confirm()
+            self.Plan._cron_refresh_actuals()
+            self.assertEqual(line.actual_value, 300)
+        won.expected_revenue = 500
+        with freeze_time("2027-03-01"):
+            self.Plan._cron_refresh_actuals()
+        self.assertEqual(line.actual_value, 300, "a plan over for months is left alone")
