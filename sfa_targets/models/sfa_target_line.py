@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 OWNER_TYPES = [
@@ -106,6 +107,14 @@ class SfaTargetLine(models.Model):
         help="The targets this one is split into do not add up to it.",
     )
 
+    sfa_tree_root = fields.Boolean(
+        "Top of My Tree",
+        compute="_compute_sfa_tree_root",
+        search="_search_sfa_tree_root",
+        help="A top target, or one whose parent the user may not read: where "
+        "their tree of targets starts.",
+    )
+
     _target_not_negative = models.Constraint(
         "CHECK (target_value >= 0 AND COALESCE(stretch_value, 0) >= 0)",
         "A target cannot be negative.",
@@ -164,6 +173,79 @@ class SfaTargetLine(models.Model):
         if self.period_type == "month":
             return f"{start.year}-{start.month:02d}"
         return f"{self.date_from} – {self.date_to}"
+
+    @api.depends_context("uid")
+    def _compute_sfa_tree_root(self):
+        roots = self.filtered_domain(self._search_sfa_tree_root("=", True))
+        for line in self:
+            line.sfa_tree_root = line in roots
+
+    def _search_sfa_tree_root(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            return NotImplemented
+        # 'any!': the parent's own record rules would hide exactly the
+        # parents we are looking for
+        domain = Domain("parent_id", "=", False) | Domain(
+            "parent_id", "any!", Domain("sfa_visible", "=", False)
+        )
+        return domain if (operator == "=") == value else ~domain
+
+    @api.model
+    def hierarchy_read(
+        self, domain, specification, parent_field, child_field=None, order=None
+    ):
+        """The target tree starts at the top targets the user may read.
+
+        The hierarchy view asks for its roots as ``parent_id = False``, which
+        for a manager would stop at the company's target, the country's above
+        them not being theirs to read; and it shows each record's parent,
+        which must not be one the user cannot read. Same result shape as
+        web_hierarchy's method; children come from ``child_ids``.
+        """
+        if parent_field != "parent_id":
+            return super().hierarchy_read(
+                domain, specification, parent_field, child_field, order
+            )
+        domain = [
+            ("sfa_tree_root", "=", True)
+            if isinstance(leaf, (list, tuple))
+            and list(leaf) == ["parent_id", "=", False]
+            else leaf
+            for leaf in domain
+        ]
+        records = self.search(domain, order=order)
+        if not records:
+            return []
+        if len(records) == 1:
+            # one record: show it with its parent (when readable) and siblings
+            parent = records.parent_id._filtered_access("read")
+            around = (
+                [
+                    ("id", "not in", (records | parent).ids),
+                    ("parent_id", "in", (records | parent).ids),
+                ]
+                if parent
+                else [("parent_id", "=", records.id)]
+            )
+            records |= parent | self.search(around, order=order)
+        spec = dict(specification, parent_id={})
+        if child_field:
+            spec.setdefault(child_field, {})
+        result = records.web_read(spec)
+        names = {
+            line.id: line.display_name
+            for line in self.browse(
+                {row["parent_id"] for row in result if row.get("parent_id")}
+            )._filtered_access("read")
+        }
+        for row in result:
+            parent_id = row.get("parent_id")
+            row["parent_id"] = (
+                {"id": parent_id, "display_name": names[parent_id]}
+                if parent_id in names
+                else False
+            )
+        return result
 
     @api.depends("date_from", "date_to")
     def _compute_period_type(self):

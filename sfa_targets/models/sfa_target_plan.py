@@ -121,3 +121,12 @@ class SfaTargetPlan(models.Model):
         action["domain"] = [("plan_id", "=", self.id)]
         action["context"] = {"default_plan_id": self.id}
         return action
+
+    def action_view_tree(self):
+        """The plan's targets as a tree, from the top ones the user may read
+        (a manager's tree starts at their own region, not at the company)."""
+        action = self.action_view_lines()
+        action["views"] = [(False, "hierarchy"), (False, "list"), (False, "form")]
+        action["domain"] = [("plan_id", "=", self.id), ("sfa_tree_root", "=", True)]
+        action["name"] = action["display_name"] = self.env._("Target Tree")
+        return action

@@ -21,17 +21,27 @@ class TargetCase(SfaCase):
             }
         )
 
+    def year_line(self, value, metric="won_revenue", plan=None, **owner):
+        """A 2026 target of ``value``: the company's, or with ``territory=``,
+        ``team=`` or ``user=`` that owner's."""
+        owner_type, record = next(iter(owner.items()), ("company", None))
+        values = {
+            "plan_id": (plan or self.plan).id,
+            "owner_type": owner_type,
+            "metric": metric,
+            "date_from": date(2026, 1, 1),
+            "date_to": date(2026, 12, 31),
+            "target_value": value,
+        }
+        if record:
+            values[f"{owner_type}_id"] = record.id
+        return self.Line.create(values)
+
     def company_line(self, value, metric="won_revenue", plan=None):
-        return self.Line.create(
-            {
-                "plan_id": (plan or self.plan).id,
-                "owner_type": "company",
-                "metric": metric,
-                "date_from": date(2026, 1, 1),
-                "date_to": date(2026, 12, 31),
-                "target_value": value,
-            }
-        )
+        return self.year_line(value, metric, plan)
+
+    def france_line(self, value):
+        return self.year_line(value, territory=self.t_country)
 
     def wizard(self, line, user=None, **values):
         """The split wizard on ``line`` as ``user`` (the director by default),

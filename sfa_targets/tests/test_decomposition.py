@@ -1,4 +1,3 @@
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from hypothesis import given, settings
@@ -89,19 +88,6 @@ class TestSplitExact(TransactionCase):
 
 @tagged("post_install", "-at_install")
 class TestDecomposeWizard(TargetCase):
-    def france_line(self, value):
-        return self.Line.create(
-            {
-                "plan_id": self.plan.id,
-                "owner_type": "territory",
-                "territory_id": self.t_country.id,
-                "metric": "won_revenue",
-                "date_from": date(2026, 1, 1),
-                "date_to": date(2026, 12, 31),
-                "target_value": value,
-            }
-        )
-
     def test_org_then_time_split_add_up_at_every_level(self):
         year = self.company_line(1000000.01)
         self.split(year, owner_type="territory", org_method="equal")

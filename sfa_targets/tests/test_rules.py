@@ -162,3 +162,38 @@ class TestTargetRules(TargetCase):
         with freeze_time("2027-03-01"):
             self.Plan._cron_refresh_actuals()
         self.assertEqual(line.actual_value, 300, "a plan over for months is left alone")
+
+    def test_each_tree_starts_at_the_top_targets_one_may_read(self):
+        france = self.france_line(900)
+        self.t_country.manager_id = self.director
+        self.split(france, owner_type="territory", org_method="equal")
+        north = france.child_ids.filtered(
+            lambda line: line.territory_id == self.t_north
+        )
+        domain = [("plan_id", "=", self.plan.id), ("sfa_tree_root", "=", True)]
+        self.assertEqual(self.Line.with_user(self.director).search(domain), france)
+        self.assertEqual(
+            self.Line.with_user(self.manager).search(domain),
+            north,
+            "France is the director's: the manager's tree starts at the North",
+        )
+        tree = (
+            self.env["sfa.target.plan"]
+            .with_user(self.manager)
+            .browse(self.plan.id)
+            .action_view_tree()
+        )
+        self.assertEqual(
+            self.Line.with_user(self.manager).search(tree["domain"]), north
+        )
+        # what the hierarchy view asks for its roots
+        rows = self.Line.with_user(self.manager).hierarchy_read(
+            [("plan_id", "=", self.plan.id), ("parent_id", "=", False)],
+            {"name": {}},
+            "parent_id",
+            "child_ids",
+        )
+        self.assertIn(north.id, [row["id"] for row in rows])
+        self.assertNotIn(france.id, [row["id"] for row in rows])
+        north_row = next(row for row in rows if row["id"] == north.id)
+        self.assertFalse(north_row["parent_id"], "the unreadable parent is not shown")
