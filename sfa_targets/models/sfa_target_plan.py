@@ -64,7 +64,9 @@ class SfaTargetPlan(models.Model):
                 )
 
     def write(self, vals):
-        if not self.env.su and set(vals) - {"state", "date_refreshed"}:
+        # a locked plan changes no more, its state included (only the
+        # system's own bookkeeping, in sudo, may still touch it)
+        if not self.env.su:
             self._check_not_locked()
         return super().write(vals)
 
@@ -98,6 +100,8 @@ class SfaTargetPlan(models.Model):
         return True
 
     def action_reset_to_draft(self):
+        """Back to draft from confirmed only: a locked plan stays locked."""
+        self._check_not_locked()
         self.write({"state": "draft"})
         return True
 

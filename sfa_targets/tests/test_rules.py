@@ -82,6 +82,11 @@ class TestTargetRules(TargetCase):
         with self.assertRaisesRegex(UserError, "locked"):
             self.plan.with_user(self.director).name = "Renamed"
         with self.assertRaisesRegex(UserError, "locked"):
+            self.plan.with_user(self.director).action_reset_to_draft()
+        with self.assertRaisesRegex(UserError, "locked"):
+            self.plan.with_user(self.director).write({"state": "draft"})
+        self.assertEqual(self.plan.state, "locked")
+        with self.assertRaisesRegex(UserError, "locked"):
             self.rep_line(self.rep_b)
         self.assertEqual(line.target_value, 100)
 
