@@ -361,6 +361,7 @@ class SfaTargetLine(models.Model):
         "date_from",
         "date_to",
         "plan_id",
+        "parent_id",
     )
     def _check_no_overlap(self):
         """In confirmed plans, no two targets for the same owner and metric
@@ -409,8 +410,20 @@ class SfaTargetLine(models.Model):
     # Who may change targets
     # ------------------------------------------------------------------
 
+    @api.model
+    def _sfa_clear_unused_owners(self, vals):
+        """Only the owner field of the target's kind is kept: a leftover
+        territory on a salesperson's target would escape the overlap check
+        and widen who may read it."""
+        if "owner_type" not in vals:
+            return vals
+        used = {"territory": "territory_id", "team": "team_id", "user": "user_id"}
+        keep = used.get(vals["owner_type"])
+        return dict(vals, **{f: False for f in used.values() if f != keep})
+
     @api.model_create_multi
     def create(self, vals_list):
+        vals_list = [self._sfa_clear_unused_owners(vals) for vals in vals_list]
         for vals in vals_list:
             self._check_not_negative(vals)
         lines = super().create(vals_list)
@@ -418,6 +431,7 @@ class SfaTargetLine(models.Model):
         return lines
 
     def write(self, vals):
+        vals = self._sfa_clear_unused_owners(vals)
         self._check_not_negative(vals)
         self._check_editable()
         res = super().write(vals)

@@ -68,7 +68,10 @@ class SfaTargetPlan(models.Model):
         # system's own bookkeeping, in sudo, may still touch it)
         if not self.env.su:
             self._check_not_locked()
-        return super().write(vals)
+        res = super().write(vals)
+        if vals.get("state") == "confirmed":
+            self.line_ids._check_no_overlap()
+        return res
 
     def unlink(self):
         self._check_not_locked()
@@ -95,6 +98,8 @@ class SfaTargetPlan(models.Model):
         return True
 
     def action_lock(self):
+        if self.filtered(lambda plan: plan.state != "confirmed"):
+            raise UserError(self.env._("Confirm a plan before locking it."))
         self.line_ids._refresh_actuals()
         self.write({"state": "locked"})
         return True

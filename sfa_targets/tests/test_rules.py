@@ -202,3 +202,31 @@ class TestTargetRules(TargetCase):
         self.assertNotIn(france.id, [row["id"] for row in rows])
         north_row = next(row for row in rows if row["id"] == north.id)
         self.assertFalse(north_row["parent_id"], "the unreadable parent is not shown")
+
+    def test_state_and_owner_shortcuts_are_closed(self):
+        line = self.rep_line(self.rep_a)
+        self.assertFalse(line.territory_id)
+        line.write({"owner_type": "user", "territory_id": self.t_north.id})
+        self.assertFalse(line.territory_id, "a salesperson's target has no territory")
+        with self.assertRaisesRegex(UserError, "Confirm a plan"):
+            self.plan.action_lock()
+        self.rep_line(self.rep_a, start=date(2026, 6, 1))
+        with self.assertRaises(ValidationError) as caught:
+            self.plan.with_user(self.director).write({"state": "confirmed"})
+        self.assertIn("same owner, metric and days", str(caught.exception))
+
+    def test_the_split_wizard_keeps_to_what_one_may_split(self):
+        line_c = self.rep_line(self.rep_c)
+        with self.assertRaises(AccessError):
+            self.wizard(line_c, user=self.supervisor, split_by="time")
+        france = self.france_line(900)
+        wizard = self.wizard(france, owner_type="territory", org_method="weights")
+        north, south = wizard.child_ids.sorted("name")
+        north.weight, south.weight = 150, -50
+        with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+            wizard.action_apply()
+        north.weight, south.weight = 50, 50
+        south.owner_id = self.t_lille.id
+        with self.assertRaisesRegex(UserError, "owners proposed"):
+            wizard.action_apply()
+        self.assertFalse(france.child_ids, "nothing written")

@@ -22,7 +22,9 @@ class SfaTargetDecompose(models.TransientModel):
     _description = "Split a Target"
 
     line_id = fields.Many2one("sfa.target.line", "Target", required=True)
-    target_value = fields.Float(related="line_id.target_value", string="To Split")
+    target_value = fields.Float(
+        related="line_id.target_value", string="To Split", related_sudo=False
+    )
     split_by = fields.Selection(
         [("org", "Organization"), ("time", "Time")],
         default="org",
@@ -63,6 +65,27 @@ class SfaTargetDecompose(models.TransientModel):
         store=True,
         readonly=False,
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        wizards = super().create(vals_list)
+        # only a target one may read is split
+        wizards.line_id.check_access("read")
+        return wizards
+
+    def _check_children(self):
+        """The rows are the proposed owners or the periods of the target,
+        whatever the client sent back."""
+        if self.split_by == "org":
+            allowed = set(self._default_owners().ids)
+            if any(child.owner_id not in allowed for child in self.child_ids):
+                raise UserError(
+                    self.env._("Split a target only over the owners proposed.")
+                )
+        elif [(c.date_from, c.date_to) for c in self.child_ids] != self._periods():
+            raise UserError(
+                self.env._("The periods of the split changed: open it again.")
+            )
 
     @api.depends("line_id", "split_by", "owner_type", "period")
     def _compute_child_ids(self):
@@ -159,6 +182,8 @@ class SfaTargetDecompose(models.TransientModel):
         if self.org_method == "equal":
             return [1.0] * len(children)
         if self.org_method == "weights":
+            if any(weight < 0 for weight in children.mapped("weight")):
+                raise ValidationError(self.env._("A weight cannot be negative."))
             total = sum(children.mapped("weight"))
             if abs(total - 100.0) > 0.005:
                 raise ValidationError(
@@ -196,6 +221,7 @@ class SfaTargetDecompose(models.TransientModel):
         self.ensure_one()
         if not self.child_ids:
             raise UserError(self.env._("There is nothing to split this target into."))
+        self._check_children()
         return split_exact(
             self.line_id.target_value, self._weights(), self.line_id._split_digits()
         )
