@@ -86,8 +86,9 @@ class SfaTargetLine(models.Model):
         "Attainment (%)",
         compute="_compute_attainment",
         store=True,
-        aggregator="avg",
-        help="Actual over target, in percent.",
+        aggregator=None,
+        help="Actual over target, in percent. Not summed nor averaged in "
+        "reports: compare the summed target and actual instead.",
     )
     gap = fields.Float(
         compute="_compute_attainment",
@@ -435,7 +436,10 @@ class SfaTargetLine(models.Model):
         self._check_not_negative(vals)
         self._check_editable()
         res = super().write(vals)
-        if {"owner_type", "user_id", "territory_id", "team_id"} & set(vals):
+        # moved to another owner, plan or parent: the new place must allow it
+        # too (a locked plan, someone else's target)
+        moved = {"owner_type", "user_id", "territory_id", "team_id", "plan_id"}
+        if (moved | {"parent_id"}) & set(vals):
             self._check_editable()
         return res
 

@@ -230,3 +230,18 @@ class TestTargetRules(TargetCase):
         with self.assertRaisesRegex(UserError, "owners proposed"):
             wizard.action_apply()
         self.assertFalse(france.child_ids, "nothing written")
+
+    def test_a_target_cannot_be_moved_into_a_locked_plan(self):
+        locked = self.Plan.create(
+            {
+                "name": "Old",
+                "date_from": date(2026, 1, 1),
+                "date_to": date(2026, 12, 31),
+            }
+        )
+        locked.action_confirm()
+        locked.action_lock()
+        line = self.rep_line(self.rep_a)
+        with self.assertRaises(UserError):
+            line.with_user(self.supervisor).plan_id = locked
+        self.assertEqual(line.plan_id, self.plan, "nothing written")
