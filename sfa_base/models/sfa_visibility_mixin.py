@@ -78,7 +78,7 @@ class SfaVisibilityMixin(models.AbstractModel):
             return Domain.TRUE
         user_ids, territory_ids = self.env["res.users"]._sfa_scope(user.id)
         owner = self._sfa_owner_field
-        domains = [Domain(owner, "=", False), Domain(owner, "in", list(user_ids))]
+        domains = [self._sfa_unowned_domain(), Domain(owner, "in", list(user_ids))]
         if self._sfa_territory_field and territory_ids:
             domains.append(Domain(self._sfa_territory_field, "in", list(territory_ids)))
         shared_ids = shares and self.env["sfa.share"]._sfa_shared_res_ids(
@@ -115,6 +115,12 @@ class SfaVisibilityMixin(models.AbstractModel):
                     ", ".join((self - own).mapped("display_name")),
                 )
             )
+
+    @api.model
+    def _sfa_unowned_domain(self):
+        """Hook: the records open to the whole sales force (by default, those
+        without an owner)."""
+        return Domain(self._sfa_owner_field, "=", False)
 
     @api.model
     def _sfa_extra_access_domains(self, mode):

@@ -158,7 +158,19 @@ class SfaHandoverWizard(models.TransientModel):
                 owner_of_partner.update(
                     {pid: uid for uid, ids in assignment.items() for pid in ids}
                 )
-            summary.append((label, len(records)))
+            moved = sum(len(ids) for ids in assignment.values())
+            summary.append((label, moved))
+            if moved < len(records):
+                summary.append(
+                    (
+                        self.env._(
+                            "%(what)s left with %(leaver)s (to reassign by hand)",
+                            what=label,
+                            leaver=self.from_user_id.name,
+                        ),
+                        len(records) - moved,
+                    )
+                )
         summary += self._hand_over_roles(recipients)
         self._post_summary(summary, recipients)
         self.state = "done"
@@ -188,7 +200,10 @@ class SfaHandoverWizard(models.TransientModel):
 
     def _assign(self, model, records, recipients, owner_of_partner):
         """Spread records over recipients: customers round the least loaded,
-        their deals and activities with them, the rest round-robin."""
+        their deals and activities with them, the rest round-robin.
+
+        Returns {user id: record ids}; records an override leaves out stay
+        with the leaver and are counted apart in the summary."""
         assignment = defaultdict(list)
         if len(recipients) == 1:
             if records:

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, float_round
 
 OWNER_TYPES = [
     ("company", "Company"),
@@ -50,6 +50,13 @@ class SfaTargetLine(models.Model):
     )
     parent_path = fields.Char(index=True)
     child_ids = fields.One2many("sfa.target.line", "parent_id", "Split Into")
+    holder_ids = fields.One2many(
+        "sfa.target.holder",
+        "line_id",
+        "Earlier Holders",
+        help="Salespeople who held this target before: its actual counts "
+        "their results for the days they held it.",
+    )
     owner_type = fields.Selection(OWNER_TYPES, "Target Of", required=True)
     territory_id = fields.Many2one("sfa.territory", index=True)
     team_id = fields.Many2one("crm.team", "Sales Team", index=True)
@@ -288,13 +295,32 @@ class SfaTargetLine(models.Model):
                 bool(line.child_ids) and round(total - line.target_value, digits) != 0
             )
 
-    def _split_digits(self):
+    def _split_digits(self, metric=None):
         """Decimals a split of this target keeps: none for counts, the
         currency's for amounts."""
         self.ensure_one()
-        if self.env["sfa.metric.source"]._sfa_is_counted(self.metric):
+        return self._sfa_digits(metric or self.metric, self.company_id)
+
+    @api.model
+    def _sfa_digits(self, metric, company):
+        if self.env["sfa.metric.source"]._sfa_is_counted(metric):
             return 0
-        return (self.currency_id or self.env.company.currency_id).decimal_places
+        return (company.currency_id or self.env.company.currency_id).decimal_places
+
+    @api.model
+    def _sfa_rounded(self, vals, digits):
+        """``vals`` with the target and stretch target at ``digits``: a
+        target is kept at the precision it splits at (whole units for counts,
+        the currency's for amounts), or a split of 10.4 deals could not add up
+        to it."""
+        return dict(
+            vals,
+            **{
+                name: float_round(vals[name], precision_digits=digits)
+                for name in ("target_value", "stretch_value")
+                if vals.get(name)
+            },
+        )
 
     # ------------------------------------------------------------------
     # Constraints
@@ -408,8 +434,16 @@ class SfaTargetLine(models.Model):
             )
 
     # ------------------------------------------------------------------
-    # Who may change targets
+    # Who may read and change targets
     # ------------------------------------------------------------------
+
+    @api.model
+    def _sfa_unowned_domain(self):
+        """The company's targets are the whole sales force's to read. A
+        territory's or team's target nobody answers for (no manager, no
+        leader) is not: the managers of the territories above read it, as
+        directors do."""
+        return Domain("owner_type", "=", "company")
 
     @api.model
     def _sfa_clear_unused_owners(self, vals):
@@ -425,8 +459,18 @@ class SfaTargetLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         vals_list = [self._sfa_clear_unused_owners(vals) for vals in vals_list]
+        Plan = self.env["sfa.target.plan"]
         for vals in vals_list:
             self._check_not_negative(vals)
+        vals_list = [
+            self._sfa_rounded(
+                vals,
+                self._sfa_digits(
+                    vals.get("metric"), Plan.browse(vals.get("plan_id")).company_id
+                ),
+            )
+            for vals in vals_list
+        ]
         lines = super().create(vals_list)
         lines._check_editable()
         return lines
@@ -434,8 +478,30 @@ class SfaTargetLine(models.Model):
     def write(self, vals):
         vals = self._sfa_clear_unused_owners(vals)
         self._check_not_negative(vals)
+        values = ("target_value", "stretch_value")
+        if "metric" in vals and not any(name in vals for name in values):
+            # another metric: each target is kept at its precision too
+            if len(self) > 1:
+                for line in self:
+                    line.write(vals)
+                return True
+            vals = dict(vals, **{name: self[name] for name in values})
+        if any(name in vals for name in values):
+            by_digits = self.grouped(
+                lambda line: line._split_digits(vals.get("metric"))
+            )
+            if len(by_digits) > 1:
+                # targets of other precisions: each group rounded apart
+                for lines in by_digits.values():
+                    lines.write(vals)
+                return True
+            vals = self._sfa_rounded(vals, next(iter(by_digits), 0))
         self._check_editable()
+        holders = self._sfa_holders_before(vals)
         res = super().write(vals)
+        if holders:
+            # sudo: the change of salesperson was allowed, its trace follows
+            self.env["sfa.target.holder"].sudo().create(holders)
         # moved to another owner, plan or parent: the new place must allow it
         # too (a locked plan, someone else's target)
         moved = {"owner_type", "user_id", "territory_id", "team_id", "plan_id"}
@@ -446,6 +512,40 @@ class SfaTargetLine(models.Model):
     def unlink(self):
         self._check_editable()
         return super().unlink()
+
+    def _sfa_holders_before(self, vals):
+        """Earlier holders to record when running targets change salesperson:
+        the days before today stay with the one who worked them."""
+        if "user_id" not in vals:
+            return []
+        today = fields.Date.context_today(self)
+        yesterday = fields.Date.subtract(today, days=1)
+        holders = []
+        for line in self.filtered(
+            lambda line: (
+                line.owner_type == "user"
+                and line.user_id.id != vals["user_id"]
+                and line.date_from < today
+            )
+        ):
+            start = max(
+                [line.date_from]
+                + [
+                    fields.Date.add(end, days=1)
+                    for end in line.sudo().holder_ids.mapped("date_to")
+                ]
+            )
+            end = min(yesterday, line.date_to)
+            if start <= end:
+                holders.append(
+                    {
+                        "line_id": line.id,
+                        "user_id": line.user_id.id,
+                        "date_from": start,
+                        "date_to": end,
+                    }
+                )
+        return holders
 
     @api.model
     def _check_not_negative(self, vals):
@@ -470,16 +570,28 @@ class SfaTargetLine(models.Model):
         if user._sfa_is_director() or not user.has_group("sfa_base.group_sfa_rep"):
             return
         below = set(user._sfa_subordinates_map().get(user.id, []))
+        territories = set()
+        if self.filtered(lambda line: line.territory_id and not line.owner_user_id):
+            territories = set(self.env["res.users"]._sfa_scope(user.id)[1])
         for line in self:
             owner = line.owner_user_id
-            if not owner or owner.id not in below:
-                raise AccessError(
-                    self.env._(
-                        "Only the managers of %(owner)s set the target %(line)s.",
-                        owner=owner.name or line.company_id.name,
-                        line=line.name,
-                    )
+            if owner.id in below or (
+                # a territory without a manager: set from the territories above
+                not owner and line.territory_id.id in territories
+            ):
+                continue
+            raise AccessError(
+                self.env._(
+                    "Only the managers of %(owner)s set the target %(line)s.",
+                    owner=(
+                        owner.name
+                        or line.territory_id.name
+                        or line.team_id.name
+                        or line.company_id.name
+                    ),
+                    line=line.name,
                 )
+            )
 
     # ------------------------------------------------------------------
     # Actuals
@@ -527,7 +639,10 @@ class SfaTargetLine(models.Model):
         company whose owner it belongs to — the salesperson, the team, the
         company, or the territory the customer was in on that date (sfa_base's
         territory history) and every territory above it — and whose dates
-        hold it. Equality joins per kind of owner, so the cost follows the
+        hold it. A fact dated before the customer's first recorded stay (a
+        deal older than the module's install) counts in the territory of
+        that first stay; a customer with no history at all, in its territory
+        now. Equality joins per kind of owner, so the cost follows the
         facts, not facts times lines.
         """
         if not rows:
@@ -558,12 +673,37 @@ class SfaTargetLine(models.Model):
                     SELECT 'team', team_id, company_id, date, value
                       FROM f WHERE team_id IS NOT NULL
                     UNION ALL
-                    SELECT 'territory', anc.id::int, f.company_id, f.date, f.value
-                      FROM f
-                      JOIN sfa_territory_history h
-                        ON h.partner_id = f.partner_id AND h.date_from <= f.date
-                       AND (h.date_to IS NULL OR h.date_to > f.date)
-                      JOIN sfa_territory t ON t.id = h.territory_id
+                    SELECT 'territory', anc.id::int, ft.company_id, ft.date, ft.value
+                      FROM (
+                          -- the stay that held the fact's date
+                          SELECT f.*, h.territory_id
+                            FROM f
+                            JOIN sfa_territory_history h
+                              ON h.partner_id = f.partner_id
+                             AND h.date_from <= f.date
+                             AND (h.date_to IS NULL OR h.date_to > f.date)
+                          UNION ALL
+                          -- before its first stay, the first stay's territory
+                          SELECT f.*, first.territory_id
+                            FROM f
+                            JOIN (SELECT DISTINCT ON (partner_id)
+                                         partner_id, territory_id, date_from
+                                    FROM sfa_territory_history
+                                   WHERE partner_id IN (SELECT partner_id FROM f)
+                                   ORDER BY partner_id, date_from, id) first
+                              ON first.partner_id = f.partner_id
+                             AND f.date < first.date_from
+                          UNION ALL
+                          -- never tracked: its territory now
+                          SELECT f.*, p.sfa_territory_id
+                            FROM f
+                            JOIN res_partner p ON p.id = f.partner_id
+                           WHERE p.sfa_territory_id IS NOT NULL
+                             AND NOT EXISTS (
+                                 SELECT 1 FROM sfa_territory_history h
+                                  WHERE h.partner_id = f.partner_id)
+                      ) ft
+                      JOIN sfa_territory t ON t.id = ft.territory_id
                      CROSS JOIN LATERAL unnest(
                            string_to_array(rtrim(t.parent_path, '/'), '/')) AS anc(id)
                 )
@@ -587,18 +727,36 @@ class SfaTargetLine(models.Model):
         return {key: float(value or 0.0) for key, value in result}
 
     def _sfa_rows(self):
-        """The lines as target rows for ``_sfa_actuals``."""
-        return [
-            (
-                line.id,
-                line.owner_type,
-                line._owner_id(),
-                line.company_id.id,
-                line.date_from,
-                line.date_to,
-            )
-            for line in self
-        ]
+        """The lines as target rows for ``_sfa_actuals``: a salesperson's
+        target that changed hands gives one row per holder and their days."""
+        rows = []
+        for line in self:
+            start = line.date_from
+            if line.owner_type == "user":
+                for holder in line.holder_ids.sorted("date_from"):
+                    rows.append(
+                        (
+                            line.id,
+                            "user",
+                            holder.user_id.id,
+                            line.company_id.id,
+                            max(holder.date_from, start),
+                            min(holder.date_to, line.date_to),
+                        )
+                    )
+                    start = max(start, fields.Date.add(holder.date_to, days=1))
+            if start <= line.date_to:
+                rows.append(
+                    (
+                        line.id,
+                        line.owner_type,
+                        line._owner_id(),
+                        line.company_id.id,
+                        start,
+                        line.date_to,
+                    )
+                )
+        return rows
 
     def _owner_id(self):
         return {

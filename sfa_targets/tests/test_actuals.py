@@ -213,6 +213,50 @@ class TestActuals(TargetCase):
             },
         )
 
+    def test_customers_without_a_stay_at_the_time(self):
+        """A deal older than the customer's first recorded stay counts in the
+        territory of that stay; a customer never tracked, in its territory
+        now."""
+        History = self.env["sfa.territory.history"]
+        late, never = self.env["res.partner"].create(
+            [{"name": "Late Tracked", "is_company": True}, {"name": "Never Tracked"}]
+        )
+        History.search([("partner_id", "in", (late | never).ids)]).unlink()
+        History.create(
+            {
+                "partner_id": late.id,
+                "territory_id": self.t_lille.id,
+                "date_from": date(2026, 7, 1),
+            }
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner SET sfa_territory_id = %s WHERE id = %s",
+                self.t_marseille.id,
+                never.id,
+            )
+        )
+        for customer, amount, day in (
+            (late, 50, "2026-03-05 10:00:00"),
+            (never, 70, "2026-03-06 10:00:00"),
+        ):
+            lead = self.env["crm.lead"].create(
+                {
+                    "name": customer.name,
+                    "type": "opportunity",
+                    "user_id": self.rep_c.id,
+                    "partner_id": customer.id,
+                    "expected_revenue": amount,
+                }
+            )
+            with freeze_time(day):
+                lead.action_set_won()
+        actuals = self.actuals("won_revenue")
+        self.assertEqual(
+            {key: actuals[key] for key in ("lille", "north", "south", "france")},
+            {"lille": 1050, "north": 1050, "south": 2570, "france": 3620},
+        )
+
     def test_won_deals(self):
         self.assertEqual(
             self.actuals("won_deals"),
@@ -308,11 +352,12 @@ class TestActuals(TargetCase):
         few, many = lines(1), lines(3)
         self.assertEqual((len(few), len(many)), (3, 9))
         few._refresh_actuals()  # warm the caches
-        # the same 6 queries for 3 lines and for 9: reading the lines, one
-        # grouped query per metric (3), one update, the plan's refresh date
+        # the same 8 queries for 3 lines and for 9: reading the user, the
+        # lines, their plans and their earlier holders, one grouped query per
+        # metric (3), one update
         for lines_ in (few, many):
             self.env.invalidate_all()
-            with self.assertQueryCount(__system__=6):
+            with self.assertQueryCount(__system__=8):
                 lines_._refresh_actuals()
         by_metric = {
             line.metric: line.actual_value

@@ -38,6 +38,17 @@ class TestTargetRules(TargetCase):
                     [line.id],
                 )
 
+    def test_targets_keep_the_precision_they_split_at(self):
+        deals = self.year_line(10.4, metric="won_deals", user=self.rep_a)
+        revenue = self.rep_line(self.rep_b, value=1000.006)
+        self.assertEqual(deals.target_value, 10.0, "whole deals")
+        self.assertEqual(revenue.target_value, 1000.01, "cents")
+        revenue.write({"target_value": 2.004, "stretch_value": 3.336})
+        self.assertEqual((revenue.target_value, revenue.stretch_value), (2.0, 3.34))
+        self.split(deals, split_by="time", period="quarter", user=self.supervisor)
+        self.assertEqual(deals.child_ids.mapped("target_value"), [3.0, 3.0, 2.0, 2.0])
+        self.assertFalse(deals.split_mismatch)
+
     def test_overlap_refused_in_confirmed_plans_only(self):
         self.rep_line(self.rep_a, end=date(2026, 6, 30))
         second = self.rep_line(self.rep_a, start=date(2026, 6, 1))
@@ -122,6 +133,35 @@ class TestTargetRules(TargetCase):
             self.Line.with_user(self.director).search([("plan_id", "=", self.plan.id)]),
             line_a | line_b | line_c | company | own,
         )
+
+    def test_targets_nobody_answers_for(self):
+        """The company's target is everyone's to read; a territory's without
+        a manager is read and set from the territories above; a team's
+        without a leader only by directors."""
+        company = self.company_line(1000)
+        lille = self.year_line(100, territory=self.t_lille)
+        france = self.france_line(900)
+        team = self.year_line(50, team=self.env["crm.team"].create({"name": "Free"}))
+        self.assertFalse((lille | france | team).owner_user_id)
+
+        def seen(user):
+            return self.Line.with_user(user).search([("plan_id", "=", self.plan.id)])
+
+        self.assertEqual(seen(self.rep_a), company)
+        self.assertEqual(seen(self.rep_c), company)
+        self.assertEqual(seen(self.manager), company | lille)
+        self.assertEqual(seen(self.territory_manager), company)
+        self.assertEqual(seen(self.director), company | lille | france | team)
+        with self.assertRaisesRegex(AccessError, "managers of Lille"):
+            lille.with_user(self.territory_manager).target_value = 5
+        lille.with_user(self.manager).target_value = 120
+        self.assertEqual(lille.target_value, 120)
+        with self.assertRaisesRegex(AccessError, "managers of France"):
+            france.with_user(self.manager).target_value = 5
+        with self.assertRaisesRegex(AccessError, "managers of Free"):
+            team.with_user(self.manager).target_value = 5
+        france.with_user(self.director).target_value = 950
+        self.assertEqual(france.target_value, 950)
 
     def test_rep_cannot_split_or_create(self):
         line_a = self.rep_line(self.rep_a)
