@@ -1,0 +1,2 @@
+from . import test_deal_credit
+from . import test_kpi
