@@ -12,11 +12,13 @@
         "security/ir.model.access.csv",
         "data/sfa_kpi_data.xml",
         "views/sfa_kpi_views.xml",
+        "views/sfa_scorecard_views.xml",
         "views/sfa_deal_credit_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_stage_views.xml",
         "views/res_config_settings_views.xml",
         "views/sfa_performance_menus.xml",
     ],
+    "post_init_hook": "_sfa_credit_existing_deals",
     "installable": True,
 }

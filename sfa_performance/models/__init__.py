@@ -5,3 +5,5 @@ from . import sfa_deal_credit
 from . import crm_lead
 from . import sfa_metric_source
 from . import sfa_kpi
+from . import sfa_scorecard_template
+from . import sfa_scorecard

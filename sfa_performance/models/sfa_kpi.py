@@ -90,7 +90,9 @@ class SfaKpi(models.Model):
 
     def _sfa_values(self, users, company, date_from, date_to):
         """{kpi id: {user id: value}} of these KPIs for ``users`` in
-        ``company`` from ``date_from`` to ``date_to`` (both included)."""
+        ``company`` from ``date_from`` to ``date_to`` (both included). A
+        user missing from a sum has 0; a ratio with nothing to divide by (no
+        closed deal for a win rate) is None: no measure."""
         # facts are read in SQL: the pending writes and credits first
         if self.env.cr.precommit.data.get(PENDING):
             self.env["crm.lead"]._sfa_credit_pending()
@@ -222,6 +224,8 @@ class SfaKpi(models.Model):
             uid: _ratio(
                 open_deals.get(uid, 0) * rate[uid] / 100.0 * size[uid], cycle[uid]
             )
+            if None not in (rate[uid], size[uid], cycle[uid])
+            else None
             for uid in period.user_ids
         }
 
@@ -305,7 +309,12 @@ class SfaKpi(models.Model):
                 ),
             )
         )
-        return {uid: float(avg) for uid, avg in rows}
+        averages = dict(rows)
+        # no rating is no measure, not a bad one
+        return {
+            uid: float(averages[uid]) if uid in averages else None
+            for uid in period.user_ids
+        }
 
     @api.model
     def _sfa_kpi_target_attainment(self, period, kpi):
@@ -330,11 +339,17 @@ class SfaKpi(models.Model):
                 end=period.date_to,
             )
         )
-        return {uid: _ratio(100.0 * actual, target) for uid, actual, target in rows}
+        attainment = {
+            uid: _ratio(100.0 * actual, target) for uid, actual, target in rows
+        }
+        # no target, no attainment to judge
+        return {uid: attainment.get(uid) for uid in period.user_ids}
 
 
 def _ratio(numerator, denominator):
-    return numerator / denominator if denominator else 0.0
+    """None when there is nothing to divide by: no deal closed, no action
+    planned... is no measure, not a zero (nor a perfect cycle length)."""
+    return numerator / denominator if denominator else None
 
 
 class _Period:

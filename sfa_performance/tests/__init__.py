@@ -1,2 +1,3 @@
 from . import test_deal_credit
 from . import test_kpi
+from . import test_scorecard

@@ -181,9 +181,12 @@ class TestKpi(SfaCase):
             date(2026, 3, 31),
         )
         return {
-            kpi.code: (
-                round(values[kpi.id].get(self.rep_a.id, 0.0), 2),
-                round(values[kpi.id].get(self.rep_b.id, 0.0), 2),
+            kpi.code: tuple(
+                None if value is None else round(value, 2)
+                for value in (
+                    values[kpi.id].get(self.rep_a.id, 0.0),
+                    values[kpi.id].get(self.rep_b.id, 0.0),
+                )
             )
             for kpi in kpis
         }
@@ -192,18 +195,18 @@ class TestKpi(SfaCase):
         self.assertEqual(
             self.values(),
             {
-                "target_attainment": (80.0, 0.0),
+                "target_attainment": (80.0, None),
                 "won_revenue": (4000.0, 0.0),
                 "new_customers": (1.0, 0.0),
                 "orders": (2.0, 0.0),
-                "win_rate": (66.67, 0.0),
-                "avg_deal_size": (2000.0, 0.0),
-                "cycle_days": (15.0, 0.0),
-                "pipeline_velocity": (88.89, 0.0),
-                "action_adherence": (50.0, 0.0),
+                "win_rate": (66.67, None),
+                "avg_deal_size": (2000.0, None),
+                "cycle_days": (15.0, None),
+                "pipeline_velocity": (88.89, None),
+                "action_adherence": (50.0, None),
                 "visits": (1.0, 0.0),
-                "call_minutes": (20.0, 0.0),
-                "satisfaction": (4.0, 0.0),
+                "call_minutes": (20.0, None),
+                "satisfaction": (4.0, None),
                 "deal_credit": (4000.0, 0.0),
             },
         )

@@ -1,0 +1,221 @@
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, tagged
+from odoo.tools import SQL
+
+from odoo.addons.sfa_base.tests.common import SfaCase
+
+
+@tagged("post_install", "-at_install")
+class TestScorecard(SfaCase):
+    """March 2026, worked out by hand. Template for reps: won revenue 50 %
+    (target 4000), win rate 30 % (target 50 %), sales cycle 20 % (30 days,
+    lower is better); every score capped at 150.
+
+    rep_a won 1000 (10 days) and 3000 (20 days), lost one; their own March
+    target of 5000 replaces the template's. Scores: 4000/5000 = 80 -> 40;
+    66.67/50 = 133.3 -> 40; 30/15 = 200, capped 150 -> 30; total 110.
+    rep_b won 6000 in 40 days: 150 (capped) -> 75; 100/50 capped 150 -> 45;
+    30/40 = 75 -> 15; total 135. Same manager (the supervisor): rep_b is
+    first, rep_a second, of two.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env
+        (cls.rep_a | cls.rep_b).tz = False
+        cls.company.partner_id.tz = False
+        Kpi = env["sfa.kpi"]
+        cls.kpi_revenue = Kpi.search([("code", "=", "won_revenue")])
+        cls.kpi_rate = Kpi.search([("code", "=", "win_rate")])
+        cls.kpi_cycle = Kpi.search([("code", "=", "cycle_days")])
+        cls.template = env["sfa.scorecard.template"].create(
+            {
+                "name": "Reps",
+                "role": "rep",
+                "line_ids": [
+                    (
+                        0,
+                        0,
+                        {"kpi_id": cls.kpi_revenue.id, "weight": 50, "target": 4000},
+                    ),
+                    (0, 0, {"kpi_id": cls.kpi_rate.id, "weight": 30, "target": 50}),
+                    (0, 0, {"kpi_id": cls.kpi_cycle.id, "weight": 20, "target": 30}),
+                ],
+            }
+        )
+
+        def deal(user, amount, created, closed, lost=False):
+            with freeze_time(created):
+                lead = env["crm.lead"].create(
+                    {
+                        "name": f"{user.name} {amount}",
+                        "type": "opportunity",
+                        "user_id": user.id,
+                        "partner_id": cls.cust_b.id,
+                        "expected_revenue": amount,
+                    }
+                )
+            with freeze_time(closed):
+                lead.action_set_lost() if lost else lead.action_set_won()
+            env.flush_all()
+            env.cr.execute(
+                SQL(
+                    "UPDATE crm_lead SET create_date = %s WHERE id = %s",
+                    created,
+                    lead.id,
+                )
+            )
+
+        deal(cls.rep_a, 1000, "2026-02-19 10:00", "2026-03-01 10:00:00")
+        deal(cls.rep_a, 3000, "2026-03-01 10:00", "2026-03-21 10:00:00")
+        deal(cls.rep_a, 500, "2026-03-02 10:00", "2026-03-15 10:00:00", lost=True)
+        deal(cls.rep_b, 6000, "2026-02-01 10:00", "2026-03-13 10:00:00")
+        env.invalidate_all()
+        plan = env["sfa.target.plan"].create(
+            {
+                "name": "2026",
+                "date_from": date(2026, 1, 1),
+                "date_to": date(2026, 12, 31),
+            }
+        )
+        env["sfa.target.line"].create(
+            {
+                "plan_id": plan.id,
+                "owner_type": "user",
+                "user_id": cls.rep_a.id,
+                "metric": "won_revenue",
+                "date_from": date(2026, 3, 1),
+                "date_to": date(2026, 3, 31),
+                "target_value": 5000,
+            }
+        )
+        plan.action_confirm()
+        cls.Card = env["sfa.scorecard"]
+
+    def compute(self, user=None, users=None):
+        Wizard = self.env["sfa.scorecard.generate"].with_user(user or self.supervisor)
+        with freeze_time("2026-04-02"):
+            form = Form(Wizard)
+            form.date_from = date(2026, 3, 1)
+            wizard = form.save()
+        if users is not None:
+            wizard.user_ids = users
+        wizard.action_apply()
+        return self.Card.search([("date_from", "=", date(2026, 3, 1))])
+
+    def card(self, user):
+        return self.Card.search(
+            [("user_id", "=", user.id), ("date_from", "=", date(2026, 3, 1))]
+        )
+
+    def test_scores_totals_and_ranks(self):
+        cards = self.compute()
+        self.assertEqual(cards.user_id, self.rep_a | self.rep_b, "the team below")
+        card_a, card_b = self.card(self.rep_a), self.card(self.rep_b)
+        self.assertEqual(card_a.date_to, date(2026, 3, 31))
+        self.assertEqual(
+            [
+                (
+                    kl.kpi_id,
+                    round(kl.value, 2),
+                    kl.target,
+                    round(kl.score, 2),
+                    round(kl.weighted_score, 2),
+                )
+                for kl in card_a.line_ids
+            ],
+            [
+                (self.kpi_revenue, 4000.0, 5000.0, 80.0, 40.0),
+                (self.kpi_rate, 66.67, 50.0, 133.33, 40.0),
+                (self.kpi_cycle, 15.0, 30.0, 150.0, 30.0),
+            ],
+        )
+        self.assertEqual(
+            [round(kl.score, 2) for kl in card_b.line_ids], [150.0, 150.0, 75.0]
+        )
+        self.assertAlmostEqual(card_a.total_score, 110.0)
+        self.assertAlmostEqual(card_b.total_score, 135.0)
+        self.assertEqual((card_b.rank, card_a.rank), (1, 2))
+        self.assertEqual(card_a.team_size, 2)
+        self.assertEqual(card_a.manager_id, self.supervisor)
+        self.assertEqual(card_a.state, "computed")
+
+    def test_review_and_final_freeze(self):
+        self.compute()
+        card_a = self.card(self.rep_a)
+        with self.assertRaisesRegex(AccessError, "managers of Rep A"):
+            card_a.with_user(self.rep_a).comment = "<p>I did great</p>"
+        card_a.with_user(self.supervisor).comment = "<p>Win more, faster.</p>"
+        card_a.with_user(self.supervisor).action_review()
+        self.assertEqual(card_a.state, "reviewed")
+        self.assertEqual(card_a.reviewed_by_id, self.supervisor)
+        card_a.with_user(self.supervisor).action_finalize()
+        with self.assertRaises(UserError) as refused:
+            card_a.with_user(self.supervisor).comment = "<p>changed</p>"
+        self.assertIn("is final", str(refused.exception))
+        self.assertIn("Win more", card_a.comment)
+        with self.assertRaises(UserError):
+            card_a.line_ids[0].write({"value": 1})
+        with self.assertRaises(UserError):
+            card_a.unlink()
+        # computing the month again leaves the final card as it was
+        self.compute()
+        self.assertEqual(card_a.state, "final")
+        self.assertAlmostEqual(card_a.total_score, 110.0)
+
+    def test_weights_must_add_up_to_100(self):
+        with self.assertRaises(ValidationError) as refused:
+            self.template.line_ids[0].weight = 40
+        self.assertIn("add up to 90.0 %, not 100 %", str(refused.exception))
+        self.env.invalidate_all(flush=False)
+        self.assertEqual(self.template.line_ids[0].weight, 50, "nothing written")
+        with self.assertRaises(ValidationError):
+            self.env["sfa.scorecard.template"].create(
+                {
+                    "name": "Half",
+                    "role": "supervisor",
+                    "line_ids": [(0, 0, {"kpi_id": self.kpi_rate.id, "weight": 50})],
+                }
+            )
+        self.assertFalse(
+            self.env["sfa.scorecard.template"].search([("name", "=", "Half")])
+        )
+
+    def test_computation_queries_do_not_grow_with_reps(self):
+        self.compute()
+        one = self.card(self.rep_a)
+        more = self.compute(
+            user=self.director, users=self.rep_a | self.rep_b | self.rep_c
+        )
+        counts = []
+        more.sudo()._sfa_compute()  # warm the caches (defaults, time zones)
+        for cards in (one, more):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            cards.sudo()._sfa_compute()
+            counts.append(self.env.cr.sql_log_count - before)
+        self.assertEqual(len(more), 3)
+        # rep_c closed nothing: no cycle length to reward, nor a win rate
+        card_c = self.card(self.rep_c)
+        self.assertEqual(
+            [(kl.measured, kl.score) for kl in card_c.line_ids],
+            [(True, 0.0), (False, 0.0), (False, 0.0)],
+        )
+        self.assertEqual(card_c.total_score, 0.0)
+        self.assertEqual(counts[0], counts[1], "as many queries for 1 or 3 reps")
+
+    def test_who_reads_and_scores(self):
+        self.compute()
+        self.assertEqual(self.Card.with_user(self.rep_a).search([]).user_id, self.rep_a)
+        self.assertEqual(
+            self.Card.with_user(self.supervisor).search([]).user_id,
+            self.rep_a | self.rep_b,
+        )
+        self.assertFalse(self.Card.with_user(self.rep_c).search([]))
+        with self.assertRaisesRegex(AccessError, "only the people below you"):
+            self.compute(users=self.rep_c)
