@@ -19,6 +19,11 @@
         "views/res_config_settings_views.xml",
         "views/sfa_performance_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "sfa_performance/static/tests/tours/*.js",
+        ],
+    },
     "post_init_hook": "_sfa_credit_existing_deals",
     "installable": True,
 }

@@ -7,3 +7,4 @@ from . import sfa_metric_source
 from . import sfa_kpi
 from . import sfa_scorecard_template
 from . import sfa_scorecard
+from . import sfa_scorecard_xlsx

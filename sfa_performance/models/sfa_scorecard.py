@@ -60,7 +60,7 @@ class SfaScorecard(models.Model):
     total_score = fields.Float("Weighted Score", readonly=True, aggregator="avg")
     rank = fields.Integer("Rank in Team", readonly=True, aggregator=None)
     team_size = fields.Integer(readonly=True, aggregator=None)
-    comment = fields.Html("Manager's Comment", tracking=True)
+    comment = fields.Html("Manager's Comment")
     reviewed_by_id = fields.Many2one("res.users", readonly=True)
     date_computed = fields.Datetime("Computed On", readonly=True)
 

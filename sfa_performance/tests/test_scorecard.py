@@ -1,5 +1,7 @@
+import io
 from datetime import date
 
+import openpyxl
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -219,3 +221,54 @@ class TestScorecard(SfaCase):
         self.assertFalse(self.Card.with_user(self.rep_c).search([]))
         with self.assertRaisesRegex(AccessError, "only the people below you"):
             self.compute(users=self.rep_c)
+
+    def test_team_sheet_export(self):
+        cards = self.compute()
+        self.card(self.rep_a).with_user(self.supervisor).comment = "<p>Faster.</p>"
+        action = cards.with_user(self.supervisor).action_export_xlsx()
+        attachment = self.env["ir.attachment"].browse(
+            int(action["url"].split("/")[3].split("?")[0])
+        )
+        self.assertEqual(attachment.name, "Scorecards 2026-03-01 – 2026-03-31.xlsx")
+        book = openpyxl.load_workbook(io.BytesIO(attachment.raw))
+        self.assertEqual(book.sheetnames, ["Team", "Scorecards"])
+        team = book["Team"]
+        self.assertEqual(
+            [cell.value for cell in team[4]],
+            [
+                "Rank",
+                "Salesperson",
+                "Manager",
+                "From",
+                "To",
+                "Won Revenue (score)",
+                "Win Rate (score)",
+                "Sales Cycle Length (score)",
+                "Weighted Score",
+                "Status",
+            ],
+        )
+        rows = [[cell.value for cell in row] for row in team.iter_rows(min_row=5)]
+        self.assertEqual(
+            [(r[0], r[1], r[2], round(r[8], 2), r[9]) for r in rows],
+            [
+                (1, "Rep B", "Supervisor", 135.0, "Computed"),
+                (2, "Rep A", "Supervisor", 110.0, "Computed"),
+            ],
+        )
+        self.assertEqual([round(v, 2) for v in rows[1][5:8]], [80.0, 133.33, 150.0])
+        self.assertEqual(team.page_setup.orientation, "landscape")
+        detail = book["Scorecards"]
+        self.assertEqual(detail["C4"].value, "KPI")
+        details = [[c.value for c in row] for row in detail.iter_rows(min_row=5)]
+        self.assertEqual(len(details), 6, "3 KPIs x 2 reps")
+        rep_a = [r for r in details if r[0] == "Rep A"]
+        self.assertEqual(
+            [(r[2], round(r[3], 2), r[4], round(r[5], 2)) for r in rep_a],
+            [
+                ("Won Revenue", 4000, 5000, 80.0),
+                ("Win Rate", 66.67, 50, 133.33),
+                ("Sales Cycle Length", 15, 30, 150.0),
+            ],
+        )
+        self.assertEqual(rep_a[0][8], "Faster.")

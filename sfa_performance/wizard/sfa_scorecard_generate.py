@@ -107,5 +107,4 @@ class SfaScorecardGenerate(models.TransientModel):
             "res_model": "sfa.scorecard",
             "view_mode": "list,form",
             "domain": [("id", "in", cards.ids)],
-            "context": {"search_default_group_manager": 1},
         }
