@@ -11,6 +11,7 @@
         "security/sfa_performance_security.xml",
         "security/ir.model.access.csv",
         "data/sfa_kpi_data.xml",
+        "data/ir_cron_data.xml",
         "views/sfa_kpi_views.xml",
         "views/sfa_scorecard_views.xml",
         "views/sfa_deal_credit_views.xml",

@@ -1,5 +1,7 @@
 from collections import defaultdict
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
@@ -258,6 +260,47 @@ class SfaScorecard(models.Model):
                 now=now,
             )
         )
+
+    @api.model
+    def _cron_compute_last_month(self):
+        """Every night: last month's scorecards of every active salesperson
+        whose role has a template, created when missing and measured again
+        while not yet reviewed (late deals, corrected stages). Running it
+        twice changes nothing more."""
+        today = fields.Date.context_today(self)
+        date_to = today.replace(day=1) - relativedelta(days=1)
+        date_from = date_to.replace(day=1)
+        Template = self.env["sfa.scorecard.template"]
+        for company in Template.search([]).company_id:
+            templates = {
+                t.role: t for t in Template.search([("company_id", "=", company.id)])
+            }
+            users = (
+                self.env["res.users"]
+                .search([("share", "=", False), ("company_ids", "in", company.ids)])
+                .filtered(lambda u: u.sfa_role in templates)
+            )
+            period = [
+                ("company_id", "=", company.id),
+                ("date_from", "=", date_from),
+                ("date_to", "=", date_to),
+            ]
+            have = self.search([*period, ("user_id", "in", users.ids)]).user_id
+            self.create(
+                [
+                    {
+                        "user_id": user.id,
+                        "company_id": company.id,
+                        "template_id": templates[user.sfa_role].id,
+                        "date_from": date_from,
+                        "date_to": date_to,
+                    }
+                    for user in users - have
+                ]
+            )
+            self.search(
+                [*period, ("state", "in", ("draft", "computed"))]
+            )._sfa_compute()
 
     def _sfa_rank(self):
         """Rank each team's scorecards by weighted score (1 = best): the team

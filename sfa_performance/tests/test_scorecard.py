@@ -272,3 +272,18 @@ class TestScorecard(SfaCase):
             ],
         )
         self.assertEqual(rep_a[0][8], "Faster.")
+
+    def test_nightly_run_scores_last_month_once(self):
+        with freeze_time("2026-04-02 01:00:00"):
+            self.Card._cron_compute_last_month()
+        cards = self.Card.search([("date_from", "=", date(2026, 3, 1))])
+        reps = cards.user_id
+        self.assertLessEqual(self.rep_a | self.rep_b | self.rep_c, reps)
+        self.assertEqual(set(cards.mapped("state")), {"computed"})
+        self.assertAlmostEqual(self.card(self.rep_a).total_score, 110.0)
+        self.card(self.rep_a).action_finalize()
+        with freeze_time("2026-04-03 01:00:00"):
+            self.Card._cron_compute_last_month()
+        again = self.Card.search([("date_from", "=", date(2026, 3, 1))])
+        self.assertEqual(again, cards, "no second scorecard")
+        self.assertEqual(self.card(self.rep_a).state, "final")
