@@ -8,3 +8,9 @@ from . import sfa_kpi
 from . import sfa_scorecard_template
 from . import sfa_scorecard
 from . import sfa_scorecard_xlsx
+from . import sfa_customer_value
+from . import sfa_customer_value_xlsx
+from . import res_partner
+from . import sfa_performance_alert
+from . import sfa_performance_dashboard
+from . import sfa_performance_demo

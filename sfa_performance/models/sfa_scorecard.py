@@ -269,8 +269,15 @@ class SfaScorecard(models.Model):
         twice changes nothing more."""
         today = fields.Date.context_today(self)
         date_to = today.replace(day=1) - relativedelta(days=1)
-        date_from = date_to.replace(day=1)
+        return self._sfa_compute_period(date_to.replace(day=1), date_to)
+
+    @api.model
+    def _sfa_compute_period(self, date_from, date_to):
+        """The period's scorecards of every active salesperson whose role has
+        a template in their company: missing ones created, those not yet
+        reviewed measured again. Returns the scorecards measured."""
         Template = self.env["sfa.scorecard.template"]
+        computed = self.browse()
         for company in Template.search([]).company_id:
             templates = {
                 t.role: t for t in Template.search([("company_id", "=", company.id)])
@@ -298,9 +305,10 @@ class SfaScorecard(models.Model):
                     for user in users - have
                 ]
             )
-            self.search(
-                [*period, ("state", "in", ("draft", "computed"))]
-            )._sfa_compute()
+            todo = self.search([*period, ("state", "in", ("draft", "computed"))])
+            todo._sfa_compute()
+            computed |= todo
+        return computed
 
     def _sfa_rank(self):
         """Rank each team's scorecards by weighted score (1 = best): the team

@@ -1,0 +1,83 @@
+"""What the workbooks of sfa_performance share: their formats, a printable
+sheet layout and the download of the file."""
+
+import io
+
+import xlsxwriter
+
+from odoo import fields
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class Workbook:
+    """An in-memory workbook with the house formats, laid out for printing:
+    A4 landscape, one page wide, title and headers repeated on every page,
+    who printed it and the page number in the footer."""
+
+    def __init__(self, env):
+        self.env = env
+        self.output = io.BytesIO()
+        self.book = xlsxwriter.Workbook(self.output, {"in_memory": True})
+        add = self.book.add_format
+        self.title = add({"bold": True, "font_size": 14})
+        self.note = add({"italic": True, "font_color": "#555555"})
+        self.head = add(
+            {
+                "bold": True,
+                "bg_color": "#DDE3EA",
+                "border": 1,
+                "text_wrap": True,
+                "valign": "vcenter",
+            }
+        )
+        self.text = add({"border": 1})
+        self.day = add({"border": 1, "num_format": "yyyy-mm-dd"})
+        self.number = add({"border": 1, "num_format": "#,##0.00"})
+        self.integer = add({"border": 1, "num_format": "#,##0"})
+        self.score = add({"border": 1, "num_format": "0.0"})
+        self.total = add({"border": 1, "num_format": "0.0", "bold": True})
+        self.total_number = add({"border": 1, "num_format": "#,##0.00", "bold": True})
+        self.muted = add({"border": 1, "num_format": "0.0", "font_color": "#999999"})
+        self.printed = env._(
+            "Printed on %(date)s by %(user)s",
+            date=fields.Date.context_today(env.user),
+            user=env.user.name,
+        )
+
+    def sheet(self, name, title, subtitle, columns, widths, frozen_columns=2):
+        """A sheet with its title on row 0, subtitle on row 1 and the column
+        headers on row 3; data starts on row 4."""
+        sheet = self.book.add_worksheet(name)
+        sheet.write(0, 0, title, self.title)
+        sheet.write(1, 0, subtitle, self.note)
+        sheet.set_landscape()
+        sheet.set_paper(9)  # A4
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(3)
+        sheet.freeze_panes(4, frozen_columns)
+        sheet.set_footer("&L%s&R&P / &N" % self.printed.replace("&", "&&"))
+        for col, width in enumerate(widths):
+            sheet.set_column(col, col, width)
+        for col, label in enumerate(columns):
+            sheet.write(3, col, label, self.head)
+        sheet.set_row(3, 32)
+        return sheet
+
+    def write_date(self, sheet, row, col, date):
+        if date:
+            sheet.write_datetime(row, col, fields.Datetime.to_datetime(date), self.day)
+        else:
+            sheet.write_blank(row, col, None, self.text)
+
+    def download(self, name):
+        """Close the workbook and return the action downloading it."""
+        self.book.close()
+        attachment = self.env["ir.attachment"].create(
+            {"name": name, "raw": self.output.getvalue(), "mimetype": XLSX_MIMETYPE}
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "download",
+        }
