@@ -1,0 +1,207 @@
+"""Customer values of 50,000 customers over a year of orders, invoices and actions.
+
+50,000 customers of 500 reps, with 200,000 confirmed sales orders (with a
+margin), 150,000 posted invoices (part paid, part overdue) and 300,000 done
+actions with a cost, all in the last twelve months. One call computes every
+customer's value: facts, four scores, overall score and grade, in one SQL
+statement; a second call updates the same rows in place.
+
+The baseline is one hand-written grouped query of the window's sales per
+customer, the single figure a report would compute, in the same session.
+
+Volumes can be lowered with SFA_BENCH_CUSTOMERS (orders, invoices and
+actions follow: 4, 3 and 6 per customer).
+"""
+
+# The figures of a benchmark are its output (pytest runs with -s).
+# pylint: disable=print-used
+
+import os
+import time
+from datetime import date
+
+from _benchdata import bench_env, create_users, pick
+
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import SQL
+
+CUSTOMERS = int(os.environ.get("SFA_BENCH_CUSTOMERS", 50_000))
+ORDERS, INVOICES, ACTIONS = CUSTOMERS * 4, CUSTOMERS * 3, CUSTOMERS * 6
+REPS = 500
+TODAY = date(2026, 6, 30)
+
+
+@tagged("post_install", "-at_install", "-standard", "sfa_bench")
+class BenchCustomerValue(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env = bench_env(cls.env)
+        company = env.company
+        reps = create_users(env, "sfa_base.group_sfa_rep", REPS, "CV rep", "cv_rep").ids
+        category = env["sfa.customer.category"].create(
+            {"name": "CV category", "visit_frequency_days": 30}
+        )
+        env.cr.execute(
+            SQL(
+                """
+                INSERT INTO res_partner
+                       (name, complete_name, is_company, active, type, user_id,
+                        sfa_is_customer, customer_rank, sfa_category_id,
+                        sfa_last_contact_date, autopost_bills,
+                        create_date, write_date, create_uid, write_uid)
+                SELECT 'CV customer ' || n, 'CV customer ' || n, true, true,
+                       'contact', %(rep)s, true, 1, %(category)s,
+                       %(today)s::date - (n %% 120), 'ask', now(), now(), 1, 1
+                  FROM generate_series(1, %(count)s) n;
+                UPDATE res_partner SET commercial_partner_id = id
+                 WHERE name LIKE 'CV customer %%';
+                ANALYZE res_partner;
+                """,
+                rep=pick(reps, SQL("n")),
+                category=category.id,
+                today=TODAY,
+                count=CUSTOMERS,
+            )
+        )
+        env.cr.execute("SELECT id FROM res_partner WHERE name LIKE 'CV customer %'")
+        customers = [row[0] for row in env.cr.fetchall()]
+        journal = env["account.journal"].search(
+            [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
+        )
+        env.cr.execute(
+            SQL(
+                """
+                INSERT INTO sale_order
+                       (name, company_id, partner_id, partner_invoice_id,
+                        partner_shipping_id, user_id, date_order, state,
+                        currency_id, currency_rate, amount_untaxed, amount_tax,
+                        amount_total, margin, create_date, write_date,
+                        create_uid, write_uid)
+                SELECT 'CV' || n, %(company)s, c, c, c, %(rep)s,
+                       %(today)s::timestamp - (n %% 360) * interval '1 day',
+                       'sale', %(currency)s, 1, (n %% 100 + 1) * 100, 0,
+                       (n %% 100 + 1) * 100, (n %% 100 + 1) * 100 * (n %% 7) / 10,
+                       now(), now(), 1, 1
+                  FROM generate_series(1, %(count)s) n,
+                       LATERAL (SELECT %(customer)s AS c) x;
+                ANALYZE sale_order;
+                """,
+                company=company.id,
+                rep=pick(reps, SQL("n")),
+                today=TODAY,
+                currency=company.currency_id.id,
+                customer=pick(customers, SQL("n * 7")),
+                count=ORDERS,
+            )
+        )
+        env.cr.execute(
+            SQL(
+                """
+                INSERT INTO account_move
+                       (name, journal_id, company_id, currency_id, partner_id,
+                        commercial_partner_id, move_type, state, auto_post,
+                        date, invoice_date, invoice_date_due,
+                        amount_untaxed_signed, amount_total_signed,
+                        amount_residual_signed, amount_untaxed, amount_total,
+                        amount_residual, create_date, write_date, create_uid,
+                        write_uid)
+                SELECT 'CVINV/' || n, %(journal)s, %(company)s, %(currency)s,
+                       c, c, 'out_invoice', 'posted', 'no', d, d, d + 30,
+                       a, a, r, a, a, r, now(), now(), 1, 1
+                  FROM generate_series(1, %(count)s) n,
+                       LATERAL (SELECT %(customer)s AS c,
+                                       %(today)s::date - (n %% 360) AS d,
+                                       (n %% 100 + 1) * 100 AS a) x,
+                       LATERAL (SELECT CASE WHEN n %% 5 = 0 THEN x.a
+                                            WHEN n %% 5 = 1 THEN x.a / 2
+                                            ELSE 0 END AS r) y;
+                ANALYZE account_move;
+                """,
+                journal=journal.id,
+                company=company.id,
+                currency=company.currency_id.id,
+                customer=pick(customers, SQL("n * 11")),
+                today=TODAY,
+                count=INVOICES,
+            )
+        )
+        visit = env.ref("sfa_pipeline.sfa_action_type_visit")
+        env.cr.execute(
+            SQL(
+                """
+                INSERT INTO sfa_action
+                       (name, action_type_id, user_id, partner_id, company_id,
+                        start, stop, duration, state, date_done, is_visit, cost,
+                        create_date, write_date, create_uid, write_uid)
+                SELECT 'CV action ' || n, %(type)s, %(rep)s, %(customer)s,
+                       %(company)s, s, s + interval '1 hour', 1, 'done', s,
+                       true, n %% 50, now(), now(), 1, 1
+                  FROM generate_series(1, %(count)s) n,
+                       LATERAL (SELECT %(today)s::timestamp
+                                       - (n %% 360) * interval '1 day' AS s) d;
+                ANALYZE sfa_action;
+                """,
+                type=visit.id,
+                rep=pick(reps, SQL("n")),
+                customer=pick(customers, SQL("n * 13")),
+                company=company.id,
+                today=TODAY,
+                count=ACTIONS,
+            )
+        )
+        env.invalidate_all()
+
+    def test_customer_value(self):
+        env = self.env
+        Value = env["sfa.customer.value"]
+        before = env.cr.sql_log_count
+        start = time.perf_counter()
+        Value._sfa_compute(env.company, today=TODAY)
+        first = time.perf_counter() - start
+        queries = env.cr.sql_log_count - before
+        env.cr.execute("SELECT min(id), max(id), count(*) FROM sfa_customer_value")
+        ids_before = env.cr.fetchone()
+        start = time.perf_counter()
+        Value._sfa_compute(env.company, today=TODAY)
+        second = time.perf_counter() - start
+        env.cr.execute("SELECT min(id), max(id), count(*) FROM sfa_customer_value")
+        ids_after = env.cr.fetchone()
+
+        start = time.perf_counter()
+        env.cr.execute(
+            SQL(
+                """
+                SELECT o.partner_id, SUM(o.amount_untaxed) FROM sale_order o
+                 WHERE o.state = 'sale' AND o.date_order >= %s
+                 GROUP BY 1
+                """,
+                date(2025, 6, 30),
+            )
+        )
+        env.cr.fetchall()
+        baseline = time.perf_counter() - start
+
+        env.cr.execute(
+            "SELECT grade, count(*) FROM sfa_customer_value GROUP BY 1 ORDER BY 1"
+        )
+        grades = dict(env.cr.fetchall())
+        print(
+            f"\nbench_customer_value: {ids_after[2]} customer values over "
+            f"{ORDERS} orders, {INVOICES} invoices and {ACTIONS} actions; "
+            f"grades {grades}"
+        )
+        print(f"{'what':<44}{'time':>9}{'ratio':>8}")
+        for label, elapsed in (
+            ("compute every customer value", first),
+            ("again (rows updated in place)", second),
+        ):
+            print(f"{label:<44}{elapsed:>8.2f}s{elapsed / baseline:>8.1f}")
+        print(
+            f"{'baseline: sales per customer, one GROUP BY':<44}{baseline:>8.2f}s"
+            f"{1:>8.1f}"
+        )
+        print(f"queries: {queries}")
+        self.assertGreaterEqual(ids_after[2], CUSTOMERS)
+        self.assertEqual(ids_before, ids_after, "the second run keeps the rows")
+        self.assertEqual(set(grades) - {"a", "b", "c", "d"}, set())
