@@ -14,3 +14,4 @@ from . import res_partner
 from . import sfa_performance_alert
 from . import sfa_performance_dashboard
 from . import sfa_performance_demo
+from . import sfa_performance_dashboard_xlsx

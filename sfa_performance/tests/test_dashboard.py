@@ -1,3 +1,6 @@
+import io
+
+import openpyxl
 from freezegun import freeze_time
 
 from odoo.tests import tagged
@@ -88,6 +91,47 @@ class TestDashboard(AlertCase):
             self.env["sfa.action"].with_user(self.supervisor).search(action["domain"]),
             self.call_b,
         )
+
+    @freeze_time("2026-06-20 12:00:00")
+    def test_export_xlsx(self):
+        (self.june_a | self.june_b)._refresh_actuals()
+        action = self.cards(self.supervisor).action_export_xlsx()
+        attachment = self.env["ir.attachment"].browse(
+            int(action["url"].split("/")[3].split("?")[0])
+        )
+        self.assertEqual(attachment.name, "Team Performance 2026-06.xlsx")
+        book = openpyxl.load_workbook(io.BytesIO(attachment.raw))
+        sheet = book["Team"]
+        self.assertEqual(sheet["A1"].value, "Team Performance")
+        self.assertEqual(
+            [cell.value for cell in sheet[4]][:9],
+            [
+                "Salesperson",
+                "Manager",
+                "Month Target",
+                "Month Actual",
+                "Attainment (%)",
+                "Won This Month",
+                "Deal Credit This Month",
+                "Open Pipeline",
+                "Open Deals",
+            ],
+        )
+        rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=5)]
+        # by manager's name: the supervisor (under "Manager"), then the reps
+        self.assertEqual(
+            [r[0] for r in rows], ["Supervisor", "Rep A", "Rep B", "Total"]
+        )
+        rep_a = rows[1]
+        rep_a[4] = round(rep_a[4], 2)
+        self.assertEqual(
+            rep_a[1:9], ["Supervisor", 3000, 1000, 33.33, 1000, 1000, 500, 1]
+        )
+        self.assertEqual(rows[2][11], 1, "rep_b's overdue call")
+        self.assertEqual(rows[3][3], "=SUM(D5:D7)")
+        self.assertEqual(sheet.page_setup.orientation, "landscape")
+        cached = openpyxl.load_workbook(io.BytesIO(attachment.raw), data_only=True)
+        self.assertEqual(cached["Team"]["D8"].value, 3000)
 
     def test_queries_do_not_grow_with_the_team(self):
         """A fixed number of queries per company, whatever the number of cards."""
