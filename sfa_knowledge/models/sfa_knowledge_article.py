@@ -19,6 +19,9 @@ STATES = [
 ]
 # Fields whose change makes a new revision.
 REVISED_FIELDS = ("name", "body")
+# Fields only the system writes (publishing, reading): refused in any
+# create or write of a user, not only made read-only in the form.
+SYSTEM_FIELDS = ("view_count", "date_published", "published_by_id")
 
 
 class SfaKnowledgeArticle(models.Model):
@@ -36,10 +39,14 @@ class SfaKnowledgeArticle(models.Model):
 
     _name = "sfa.knowledge.article"
     _description = "Knowledge Article"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["sfa.visibility.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "sequence, name, id"
     # readers may ask and comment; followers are internal users only
     _mail_post_access = "read"
+    # sfa_base's mixin gives sfa_visible / sfa_editable; the domain behind
+    # them is this model's own (_sfa_access_domain below)
+    _sfa_owner_field = "owner_id"
+    _sfa_territory_field = False
 
     name = fields.Char("Title", required=True, tracking=True)
     sequence = fields.Integer(default=10)
@@ -107,13 +114,6 @@ class SfaKnowledgeArticle(models.Model):
     search_text = fields.Text(
         compute="_compute_search_text", store=True, index="trigram", copy=False
     )
-    sfa_readable = fields.Boolean(
-        "Readable by Me", compute="_compute_sfa_access", search="_search_sfa_readable"
-    )
-    sfa_editable = fields.Boolean(
-        "Editable by Me", compute="_compute_sfa_access", search="_search_sfa_editable"
-    )
-
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
@@ -163,26 +163,6 @@ class SfaKnowledgeArticle(models.Model):
         for article in self:
             article.helpful_count = counts.get(article, 0)
             article.voted = article.id in mine
-
-    @api.depends_context("uid")
-    def _compute_sfa_access(self):
-        readable = self.filtered_domain(self._sfa_access_domain("read"))
-        editable = self.filtered_domain(self._sfa_access_domain("write"))
-        for article in self:
-            article.sfa_readable = article in readable
-            article.sfa_editable = article in editable
-
-    def _search_sfa_readable(self, operator, value):
-        return self._sfa_search_access("read", operator, value)
-
-    def _search_sfa_editable(self, operator, value):
-        return self._sfa_search_access("write", operator, value)
-
-    def _sfa_search_access(self, mode, operator, value):
-        if operator not in ("in", "not in"):
-            return NotImplemented
-        domain = self._sfa_access_domain(mode)
-        return domain if any(value) == (operator == "in") else ~domain
 
     # ------------------------------------------------------------------
     # Access
@@ -240,8 +220,9 @@ class SfaKnowledgeArticle(models.Model):
         )
 
     @api.model
-    def _sfa_access_domain(self, mode="read"):
-        """The articles the current user may read (or write).
+    def _sfa_access_domain(self, mode="read", shares=True):
+        """The articles the current user may read (or write), instead of
+        sfa_base's owner and territory rule (articles are not shared).
 
         Read: their own articles; the published ones of their tier or below
         and of their scope; for managers, also those in review of their tier
@@ -296,9 +277,25 @@ class SfaKnowledgeArticle(models.Model):
     # CRUD
     # ------------------------------------------------------------------
 
+    def _sfa_check_system_fields(self, vals):
+        if self.env.su or self.env.context.get("sfa_knowledge_system"):
+            return
+        if forbidden := [name for name in SYSTEM_FIELDS if name in vals]:
+            raise AccessError(
+                self.env._(
+                    "%s of an article are set by publishing and reading it, "
+                    "not by hand.",
+                    ", ".join(
+                        self._fields[name].get_description(self.env)["string"]
+                        for name in forbidden
+                    ),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._sfa_check_system_fields(vals)
             if vals.get("state", "draft") not in ("draft", "in_review"):
                 self.browse()._sfa_check_publisher()
         articles = super().create(vals_list)
@@ -307,6 +304,7 @@ class SfaKnowledgeArticle(models.Model):
         return articles
 
     def write(self, vals):
+        self._sfa_check_system_fields(vals)
         if vals.get("state") in ("published", "archived") or (
             "state" in vals and self.filtered(lambda a: a.state != "draft")
         ):
@@ -331,13 +329,27 @@ class SfaKnowledgeArticle(models.Model):
 
     def _sfa_link_attachments(self):
         """Attachments uploaded with the article belong to it, so that Odoo
-        checks them on the article (and never makes them public)."""
+        checks them on the article (and never makes them public). Only files
+        not linked to any document yet, uploaded by the writer, are taken:
+        linking another document's file would hand it to the article's
+        readers."""
         for article in self:
             loose = article.attachment_ids.sudo().filtered(
                 lambda a, article=article: (
                     a.res_model != article._name or a.res_id != article.id
                 )
             )
+            foreign = loose.filtered(
+                lambda a: a.res_id or a.res_field or a.create_uid != self.env.user
+            )
+            if foreign and not self.env.su:
+                raise AccessError(
+                    self.env._(
+                        "%(file)s belongs to another document: upload the file "
+                        "to the article instead of linking it.",
+                        file=foreign[0].name,
+                    )
+                )
             # sudo: uploaded by the writer, who may not write attachments
             # of other models; only the link changes
             loose.write(
@@ -387,7 +399,7 @@ class SfaKnowledgeArticle(models.Model):
             raise UserError(
                 self.env._("Only drafts and articles in review are published.")
             )
-        self.write(
+        self.with_context(sfa_knowledge_system=True).write(
             {
                 "state": "published",
                 "date_published": fields.Datetime.now(),

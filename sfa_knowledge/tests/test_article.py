@@ -174,6 +174,51 @@ class TestKnowledgeArticle(KnowledgeCase):
         secret.invalidate_recordset(["view_count"])
         self.assertEqual(secret.view_count, 0)
 
+    def test_system_fields_refused_over_rpc(self):
+        """Views and publication are not for hand edits, even by the author
+        of a draft or a manager: the form's read-only is not the guard."""
+        mine = self.Article.with_user(self.rep_a).create({"name": "Mine"})
+        for vals in (
+            {"view_count": 999},
+            {"date_published": "2026-01-01 00:00:00"},
+            {"published_by_id": self.director.id},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                mine.write(vals)
+        with self.assertRaises(AccessError):
+            self.Article.with_user(self.rep_a).create({"name": "X", "view_count": 5})
+        published = self.article("Published", state="in_review")
+        with self.assertRaises(AccessError):
+            published.with_user(self.manager).write({"view_count": 999})
+        published.invalidate_recordset()
+        self.assertEqual((mine.view_count, published.view_count), (0, 0))
+
+    def test_attachments_uploaded_and_linked(self):
+        Attachment = self.env["ir.attachment"]
+        upload = Attachment.with_user(self.rep_a).create(
+            {"name": "pitch.pdf", "raw": b"pitch", "res_model": "sfa.knowledge.article"}
+        )
+        article = self.Article.with_user(self.rep_a).create(
+            {"name": "With file", "attachment_ids": [(6, 0, upload.ids)]}
+        )
+        self.assertEqual((upload.res_model, upload.res_id), (article._name, article.id))
+        # another document's file is not taken over, even by the author
+        invoice_file = Attachment.create(
+            {
+                "name": "confidential.pdf",
+                "raw": b"secret",
+                "res_model": "res.partner",
+                "res_id": self.cust_c.id,
+            }
+        )
+        with self.assertRaises(AccessError):
+            article.write({"attachment_ids": [(4, invoice_file.id)]})
+        self.assertEqual(
+            (invoice_file.res_model, invoice_file.res_id),
+            ("res.partner", self.cust_c.id),
+        )
+        self.assertEqual(article.attachment_ids, upload)
+
     def test_category_tree(self):
         Category = self.env["sfa.knowledge.category"]
         root = Category.create({"name": "Sales"})

@@ -275,9 +275,21 @@ class TestCustomerValue(SfaCase):
         self.assertEqual(self.value(self.cust_a).relationship_score, 12.33)
         self.assertEqual(self.value(self.cust_a).score, 39.47)
 
-    def test_unowned_prospect_without_facts_has_no_value(self):
+    def test_which_customers_and_companies(self):
+        """A prospect with no fact, rank or category gets no value; a
+        customer of the other company is valued there only, and computing
+        one company leaves the other's values alone."""
+        self.cust_other.sfa_category_id = self.key
+        self.Value._sfa_compute(self.company | self.company_2, today=TODAY)
         self.assertFalse(self.value(self.cust_free))
-        self.assertFalse(self.Value.search([("partner_id", "=", self.cust_other.id)]))
+        other = self.Value.search([("partner_id", "=", self.cust_other.id)])
+        self.assertEqual(other.company_id, self.company_2)
+        self.assertEqual((other.grade, other.score), ("d", 20))
+        self.assertEqual(
+            len(self.Value.search([("company_id", "=", self.company.id)])), 4
+        )
+        self.Value._sfa_compute(self.company, today=TODAY)
+        self.assertTrue(other.exists())
 
     def test_visibility(self):
         values = self.Value.search([])
