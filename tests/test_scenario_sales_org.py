@@ -216,11 +216,11 @@ class TestSalesOrgScenario(TransactionCase):
         # The year-end report still attributes the first half to Hanoi.
         History = self.env["sfa.territory.history"]
         self.assertEqual(
-            History.territory_at(sao_mai.ids, date(2026, 3, 31)),
+            History._territory_at(sao_mai.ids, date(2026, 3, 31)),
             {sao_mai.id: self.hanoi.id},
         )
         self.assertEqual(
-            History.territory_at(sao_mai.ids, date(2026, 10, 1)),
+            History._territory_at(sao_mai.ids, date(2026, 10, 1)),
             {sao_mai.id: self.hcmc.id},
         )
 

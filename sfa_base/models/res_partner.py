@@ -7,6 +7,8 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from ..tools import CallScope
+
 LIFECYCLE_STAGES = [
     ("suspect", "Suspect"),
     ("prospect", "Prospect"),
@@ -94,6 +96,10 @@ FREE_MAIL_DOMAINS = {
     "gmx.com",
     "mail.ru",
 }
+# The territory moves the system is applying (rules, realignment): their
+# effective date, reason and rules, for the history. Not a context key: with
+# one, a rep rewrote a customer's territory history from its first stay.
+TERRITORY_MOVE = CallScope("sfa_territory_move")
 TERRITORY_ADDRESS_FIELDS = {
     "country_id",
     "state_id",
@@ -190,7 +196,10 @@ class ResPartner(models.Model):
         index=True,
     )
     sfa_last_contact_date = fields.Date(
-        "Last Contact", help="Last done activity or action with this customer."
+        "Last Contact",
+        readonly=True,
+        help="Last done activity or action with this customer: recorded by "
+        "the system, not typed in.",
     )
     sfa_next_visit_date = fields.Date(
         "Next Visit Due", compute="_compute_sfa_next_visit_date", store=True, index=True
@@ -504,8 +513,7 @@ class ResPartner(models.Model):
                 fields.Date.context_today(self),
                 "manual",
             )
-            if not self.env.context.get("sfa_territory_auto"):
-                manual.sudo().sfa_territory_locked = True  # sudo: flag set at creation
+            manual.sudo().sfa_territory_locked = True  # sudo: flag set at creation
         (commercial - manual)._sfa_assign_territories()
         return partners
 
@@ -522,23 +530,24 @@ class ResPartner(models.Model):
             if "user_id" in vals
             else {}
         )
+        system_move = TERRITORY_MOVE.get()
         if (
             "sfa_territory_id" in vals
             and "sfa_territory_locked" not in vals
-            and not self.env.context.get("sfa_territory_auto")
+            and not system_move
         ):
             vals = dict(vals, sfa_territory_locked=bool(vals["sfa_territory_id"]))
         res = super().write(vals)
         moved = tracked.filtered(lambda p: p.sfa_territory_id.id != old[p.id])
         if moved:
-            ctx = self.env.context
+            move = system_move or {}
             self.env["sfa.territory.history"]._record_moves(
                 self._group_by_territory(moved),
-                ctx.get("sfa_territory_date") or fields.Date.context_today(self),
-                ctx.get("sfa_territory_reason", "manual"),
-                ctx.get("sfa_territory_rules"),
+                move.get("date") or fields.Date.context_today(self),
+                move.get("reason", "manual"),
+                move.get("rules"),
             )
-            if not ctx.get("sfa_territory_auto"):
+            if not system_move:
                 # automatic moves bring their deals in _sfa_apply_territory_moves
                 self.env["crm.lead"]._sfa_follow_customer_territory(moved.ids)
         if old_owner:
@@ -550,9 +559,7 @@ class ResPartner(models.Model):
                 )
             )
             contacts.write({"user_id": vals["user_id"]})
-        if TERRITORY_ADDRESS_FIELDS & set(vals) and not self.env.context.get(
-            "sfa_territory_auto"
-        ):
+        if TERRITORY_ADDRESS_FIELDS & set(vals) and not system_move:
             self.filtered(lambda p: not p.parent_id)._sfa_assign_territories()
         return res
 
@@ -596,14 +603,10 @@ class ResPartner(models.Model):
         rules = (
             {pid: best[pid][1] for ids in moves.values() for pid in ids} if best else {}
         )
-        for territory_id, ids in moves.items():
-            # sudo: the move follows the company's rules, whoever triggered it
-            self.sudo().browse(ids).with_context(
-                sfa_territory_auto=True,
-                sfa_territory_reason=reason,
-                sfa_territory_date=date,
-                sfa_territory_rules=rules,
-            ).write({"sfa_territory_id": territory_id})
+        with TERRITORY_MOVE({"date": date, "reason": reason, "rules": rules}):
+            for territory_id, ids in moves.items():
+                # sudo: the move follows the company's rules, whoever triggered it
+                self.sudo().browse(ids).write({"sfa_territory_id": territory_id})
         if moves:
             partner_ids = [pid for ids in moves.values() for pid in ids]
             self.env["crm.lead"]._sfa_follow_customer_territory(partner_ids)

@@ -21,6 +21,7 @@ class SfaTerritoryHistory(models.Model):
 
     _name = "sfa.territory.history"
     _description = "Customer Territory History"
+    _sfa_system_records = True
     _order = "partner_id, date_from desc, id desc"
 
     partner_id = fields.Many2one(
@@ -131,7 +132,7 @@ class SfaTerritoryHistory(models.Model):
         )
 
     @api.model
-    def territory_at(self, partner_ids, date):
+    def _territory_at(self, partner_ids, date):
         """Map partner id -> territory id on ``date`` (one query)."""
         rows = self.env.execute_query(
             SQL(

@@ -116,11 +116,11 @@ class TestRealignment(SfaCase):
         History = self.env["sfa.territory.history"]
         # a report of May still puts Delta in Lille, of June in Roubaix
         self.assertEqual(
-            History.territory_at(delta.ids, date(2026, 5, 31)),
+            History._territory_at(delta.ids, date(2026, 5, 31)),
             {delta.id: self.t_lille.id},
         )
         self.assertEqual(
-            History.territory_at(delta.ids, date(2026, 6, 1)),
+            History._territory_at(delta.ids, date(2026, 6, 1)),
             {delta.id: self.t_roubaix.id},
         )
         stays = delta.sfa_territory_history_ids.sorted("date_from")
@@ -136,7 +136,7 @@ class TestRealignment(SfaCase):
             [(s.territory_id, s.date_from) for s in late.sfa_territory_history_ids],
             [(self.t_roubaix, date(2026, 6, 20))],
         )
-        self.assertEqual(History.territory_at(late.ids, date(2026, 6, 10)), {})
+        self.assertEqual(History._territory_at(late.ids, date(2026, 6, 10)), {})
 
     def test_reassign_owners_to_new_territory_members(self):
         wizard = self.wizard(self.manager, reassign_owner=True)

@@ -144,14 +144,50 @@ class TestTerritory(SfaCase):
         )
         History = self.env["sfa.territory.history"]
         self.assertEqual(
-            History.territory_at(partner.ids, date(2026, 2, 28)),
+            History._territory_at(partner.ids, date(2026, 2, 28)),
             {partner.id: self.t_lille.id},
         )
         self.assertEqual(
-            History.territory_at(partner.ids, date(2026, 3, 1)),
+            History._territory_at(partner.ids, date(2026, 3, 1)),
             {partner.id: self.t_marseille.id},
         )
-        self.assertEqual(History.territory_at(partner.ids, date(2026, 1, 9)), {})
+        self.assertEqual(History._territory_at(partner.ids, date(2026, 1, 9)), {})
+
+    def test_no_context_key_rewrites_the_history(self):
+        """Rules and realignments record their moves with a date and reason of
+        their own; a rep who sent them in the context used to move a
+        customer's territory from its first stay, and the revenue of its past
+        deals with it."""
+        with freeze_time("2026-01-10"):
+            partner = self.env["res.partner"].create(
+                {
+                    "name": "History Co",
+                    "is_company": True,
+                    "user_id": self.rep_a.id,
+                    "country_id": self.fr.id,
+                    "zip": "59000",
+                }
+            )
+        with freeze_time("2026-05-15"):
+            partner.with_user(self.rep_a).with_context(
+                sfa_territory_auto=True,
+                sfa_territory_date="2026-01-10",
+                sfa_territory_reason="realignment",
+            ).write({"sfa_territory_id": self.t_north.id})
+        history = partner.sfa_territory_history_ids.sorted("date_from")
+        self.assertEqual(
+            [(h.territory_id, h.date_from, h.date_to, h.reason) for h in history],
+            [
+                (self.t_lille, date(2026, 1, 10), date(2026, 5, 15), "rule"),
+                (self.t_north, date(2026, 5, 15), False, "manual"),
+            ],
+        )
+        self.assertTrue(partner.sfa_territory_locked, "a move by hand locks")
+        admin = self.env.ref("base.user_admin")
+        with self.assertRaisesRegex(AccessError, "set by the system"):
+            history[:1].with_user(admin).write({"date_from": "2025-01-01"})
+        with self.assertRaisesRegex(AccessError, "cannot be deleted"):
+            history[:1].with_user(admin).unlink()
 
     @mute_logger("odoo.sql_db")
     def test_one_open_stay_enforced_by_database(self):

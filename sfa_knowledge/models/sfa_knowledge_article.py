@@ -19,9 +19,6 @@ STATES = [
 ]
 # Fields whose change makes a new revision.
 REVISED_FIELDS = ("name", "body")
-# Fields only the system writes (publishing, reading): refused in any
-# create or write of a user, not only made read-only in the form.
-SYSTEM_FIELDS = ("view_count", "date_published", "published_by_id")
 
 
 class SfaKnowledgeArticle(models.Model):
@@ -277,25 +274,11 @@ class SfaKnowledgeArticle(models.Model):
     # CRUD
     # ------------------------------------------------------------------
 
-    def _sfa_check_system_fields(self, vals):
-        if self.env.su or self.env.context.get("sfa_knowledge_system"):
-            return
-        if forbidden := [name for name in SYSTEM_FIELDS if name in vals]:
-            raise AccessError(
-                self.env._(
-                    "%s of an article are set by publishing and reading it, "
-                    "not by hand.",
-                    ", ".join(
-                        self._fields[name].get_description(self.env)["string"]
-                        for name in forbidden
-                    ),
-                )
-            )
-
     @api.model_create_multi
     def create(self, vals_list):
+        # views, publication date and publisher are readonly: sfa_base refuses
+        # them in any user's values (they are set by reading and publishing)
         for vals in vals_list:
-            self._sfa_check_system_fields(vals)
             if vals.get("state", "draft") not in ("draft", "in_review"):
                 self.browse()._sfa_check_publisher()
         articles = super().create(vals_list)
@@ -304,7 +287,6 @@ class SfaKnowledgeArticle(models.Model):
         return articles
 
     def write(self, vals):
-        self._sfa_check_system_fields(vals)
         if vals.get("state") in ("published", "archived") or (
             "state" in vals and self.filtered(lambda a: a.state != "draft")
         ):
@@ -321,10 +303,7 @@ class SfaKnowledgeArticle(models.Model):
                 self._fields[name].get_description(self.env)["string"]
                 for name in changed
             )
-            revised._sfa_add_revisions(
-                self.env.context.get("sfa_revision_note")
-                or self.env._("Changed: %s", labels)
-            )
+            revised._sfa_add_revisions(self.env._("Changed: %s", labels))
         return res
 
     def _sfa_link_attachments(self):
@@ -399,12 +378,11 @@ class SfaKnowledgeArticle(models.Model):
             raise UserError(
                 self.env._("Only drafts and articles in review are published.")
             )
-        self.with_context(sfa_knowledge_system=True).write(
-            {
-                "state": "published",
-                "date_published": fields.Datetime.now(),
-                "published_by_id": self.env.uid,
-            }
+        self.write({"state": "published"})
+        # sudo: who published and when are the system's; the write above
+        # checked that the user may publish these articles
+        self.sudo().write(
+            {"date_published": fields.Datetime.now(), "published_by_id": self.env.uid}
         )
         self._sfa_done_reviews()
         return True

@@ -6,6 +6,7 @@ class SfaKnowledgeVote(models.Model):
 
     _name = "sfa.knowledge.vote"
     _description = "Knowledge Helpful Vote"
+    _sfa_system_records = True
     _rec_name = "article_id"
 
     article_id = fields.Many2one(
@@ -25,6 +26,7 @@ class SfaKnowledgeView(models.Model):
 
     _name = "sfa.knowledge.view"
     _description = "Knowledge Article Read"
+    _sfa_system_records = True
     _log_access = False
     _rec_name = "article_id"
 

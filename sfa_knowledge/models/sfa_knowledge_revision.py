@@ -7,6 +7,7 @@ class SfaKnowledgeRevision(models.Model):
 
     _name = "sfa.knowledge.revision"
     _description = "Knowledge Article Revision"
+    _sfa_system_records = True
     _order = "article_id, id desc"
 
     article_id = fields.Many2one(
@@ -24,12 +25,19 @@ class SfaKnowledgeRevision(models.Model):
         self.ensure_one()
         article = self.article_id
         article.check_access("write")
-        article.with_context(
-            sfa_revision_note=self.env._(
-                "Restored the version of %s",
-                fields.Datetime.to_string(self.create_date),
-            )
-        ).write({"name": self.name, "body": self.body})
+        Revision = self.sudo()  # sudo: revisions are the system's record
+        last = Revision.search([("article_id", "=", article.id)], limit=1)
+        article.write({"name": self.name, "body": self.body})
+        Revision.search(
+            [("article_id", "=", article.id), ("id", ">", last.id or 0)]
+        ).write(
+            {
+                "note": self.env._(
+                    "Restored the version of %s",
+                    fields.Datetime.to_string(self.create_date),
+                )
+            }
+        )
         return {
             "type": "ir.actions.act_window",
             "res_model": article._name,

@@ -193,6 +193,38 @@ class TestKnowledgeArticle(KnowledgeCase):
         published.invalidate_recordset()
         self.assertEqual((mine.view_count, published.view_count), (0, 0))
 
+    def test_no_context_key_unlocks_the_system_fields(self):
+        """The publish button used a context key to write the publication
+        stamps: an author who sent it set them, and the view count."""
+        mine = self.Article.with_user(self.rep_a).with_context(
+            sfa_knowledge_system=True
+        )
+        with self.assertRaises(AccessError):
+            mine.create({"name": "Popular", "view_count": 5000})
+        article = mine.create({"name": "Mine"})
+        for vals in (
+            {"view_count": 999},
+            {"date_published": "2026-01-01 00:00:00"},
+            {"published_by_id": self.director.id},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(AccessError):
+                article.write(vals)
+        created = mine.with_context(
+            default_view_count=777, default_published_by_id=self.director.id
+        ).create({"name": "Defaults"})
+        self.assertEqual((created.view_count, created.published_by_id.id), (0, False))
+
+    def test_the_revision_note_is_the_systems(self):
+        """A note sent in the context used to be written in the history as
+        what happened (e.g. "Restored ..." for an ordinary edit)."""
+        article = self.Article.with_user(self.manager).create({"name": "Notes"})
+        article.with_context(sfa_revision_note="Approved by legal").write(
+            {"name": "Notes 2"}
+        )
+        self.assertEqual(article.revision_ids.sorted("id")[-1].note, "Changed: Title")
+        with self.assertRaises(AccessError):
+            article.revision_ids[:1].with_user(self.manager).write({"note": "x"})
+
     def test_attachments_uploaded_and_linked(self):
         Attachment = self.env["ir.attachment"]
         upload = Attachment.with_user(self.rep_a).create(

@@ -42,6 +42,7 @@ class SfaCustomerValue(models.Model):
 
     _name = "sfa.customer.value"
     _description = "Customer Value"
+    _sfa_system_records = True
     _inherit = ["sfa.visibility.mixin"]
     _order = "score desc, partner_id"
     _rec_name = "partner_id"

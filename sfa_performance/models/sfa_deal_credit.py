@@ -21,6 +21,7 @@ class SfaDealCredit(models.Model):
 
     _name = "sfa.deal.credit"
     _description = "Deal Contribution Credit"
+    _sfa_system_records = True
     _inherit = ["sfa.lead.trail.mixin"]
     _order = "date desc, lead_id, role desc, id"
     _log_access = False

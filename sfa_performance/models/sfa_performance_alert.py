@@ -32,6 +32,7 @@ class SfaPerformanceAlert(models.Model):
 
     _name = "sfa.performance.alert"
     _description = "Performance Alert Digest"
+    _sfa_system_records = True
     _order = "date desc, id desc"
     _rec_name = "user_id"
 

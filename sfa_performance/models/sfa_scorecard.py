@@ -38,6 +38,17 @@ class SfaScorecard(models.Model):
     _order = "date_from desc, total_score desc, id"
     _sfa_owner_field = "user_id"
     _sfa_territory_field = False
+    # Made by Compute Scorecards and the nightly cron, moved by the buttons:
+    # a user only writes the manager's comment.
+    _sfa_system_fields = (
+        "user_id",
+        "company_id",
+        "template_id",
+        "manager_id",
+        "date_from",
+        "date_to",
+        "state",
+    )
 
     name = fields.Char(compute="_compute_name", store=True)
     user_id = fields.Many2one(
@@ -93,7 +104,7 @@ class SfaScorecard(models.Model):
 
     def _check_changeable(self, vals):
         final = self.filtered(lambda card: card.state == "final")
-        if final and not self.env.context.get("sfa_scorecard_compute"):
+        if final:
             raise UserError(
                 self.env._(
                     "The scorecard %s is final: it can no longer change.",
@@ -129,22 +140,27 @@ class SfaScorecard(models.Model):
         self._check_changeable({"state": "reviewed"})
         if self.filtered(lambda card: card.state != "computed"):
             raise UserError(self.env._("Only computed scorecards are reviewed."))
-        self.write({"state": "reviewed", "reviewed_by_id": self.env.uid})
+        self._sfa_set_state("reviewed", reviewed_by_id=self.env.uid)
         return True
 
     def action_finalize(self):
         self._check_changeable({"state": "final"})
         if self.filtered(lambda card: card.state not in ("computed", "reviewed")):
             raise UserError(self.env._("Compute a scorecard before making it final."))
-        self.write({"state": "final"})
+        self._sfa_set_state("final")
         return True
 
     def action_reset_to_computed(self):
         self._check_changeable({"state": "computed"})
-        self.filtered(lambda card: card.state == "reviewed").write(
-            {"state": "computed"}
-        )
+        self.filtered(lambda card: card.state == "reviewed")._sfa_set_state("computed")
         return True
+
+    def _sfa_set_state(self, state, **values):
+        """The state moves by the buttons only, after their checks (the
+        user's line, the current state). sudo: state and reviewer are the
+        system's; the user's write access is checked here first."""
+        self.check_access("write")
+        self.sudo().write(dict(values, state=state))
 
     # ------------------------------------------------------------------
     # Computation: a fixed number of queries whatever the number of cards
@@ -397,6 +413,7 @@ def _score(value, target, cap, direction):
 class SfaScorecardLine(models.Model):
     _name = "sfa.scorecard.line"
     _description = "Scorecard KPI"
+    _sfa_system_records = True
     _order = "scorecard_id, sequence, id"
 
     scorecard_id = fields.Many2one(

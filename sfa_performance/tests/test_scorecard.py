@@ -170,6 +170,63 @@ class TestScorecard(SfaCase):
         self.assertEqual(card_a.state, "final")
         self.assertAlmostEqual(card_a.total_score, 110.0)
 
+    def test_a_final_scorecard_stays_final_whatever_the_context(self):
+        """A context key used to let compute code change a final card: any
+        client could send it and put the card back to draft."""
+        self.compute()
+        card_a = self.card(self.rep_a)
+        card_a.with_user(self.supervisor).action_finalize()
+        supervisor = card_a.with_user(self.supervisor).with_context(
+            sfa_scorecard_compute=True
+        )
+        with self.assertRaises(UserError):
+            supervisor.comment = "<p>rewritten</p>"
+        with self.assertRaises(UserError):
+            supervisor.action_reset_to_computed()
+        with self.assertRaises(UserError):  # final, and state is the system's
+            supervisor.write({"state": "draft"})
+        supervisor.action_compute()
+        self.assertEqual(card_a.state, "final")
+        self.assertAlmostEqual(card_a.total_score, 110.0)
+
+    def test_scores_and_owner_are_not_written_by_hand(self):
+        """A supervisor comments on the cards of their team; the figures,
+        the rank, the state and whose card it is are the system's."""
+        self.compute()
+        card_a = self.card(self.rep_a).with_user(self.supervisor)
+        for values in (
+            {"total_score": 150.0},
+            {"rank": 1},
+            {"state": "reviewed"},
+            {"user_id": self.manager_2.id},
+            {"manager_id": self.manager_2.id},
+        ):
+            with self.subTest(values=values):
+                with self.assertRaisesRegex(AccessError, "set by the system"):
+                    card_a.write(values)
+        with self.assertRaisesRegex(AccessError, "set by the system"):
+            card_a.line_ids[0].with_user(self.director).write({"score": 150.0})
+        with self.assertRaises(AccessError):
+            self.env["sfa.scorecard"].with_user(self.supervisor).create(
+                {
+                    "user_id": self.rep_a.id,
+                    "template_id": self.template.id,
+                    "date_from": date(2026, 5, 1),
+                    "date_to": date(2026, 5, 31),
+                }
+            )
+        self.assertAlmostEqual(card_a.total_score, 110.0)
+        self.assertEqual((card_a.rank, card_a.user_id), (2, self.rep_a))
+
+    def test_targets_and_caps_are_numbers(self):
+        line = self.template.line_ids[0].with_user(self.director)
+        for value in (float("nan"), float("inf")):
+            for name in ("target", "cap", "weight"):
+                with self.subTest(name=name, value=value):
+                    with self.assertRaisesRegex(ValidationError, "must be a number"):
+                        line.write({name: value})
+        self.assertEqual(self.template.line_ids[0].target, 4000)
+
     def test_weights_must_add_up_to_100(self):
         with self.assertRaises(ValidationError) as refused:
             self.template.line_ids[0].weight = 40

@@ -1,6 +1,6 @@
 from odoo import models
 
-from .sfa_action import SYNC_KEY
+from .sfa_action import SYNC_ORIGIN
 
 
 class CalendarEvent(models.Model):
@@ -18,7 +18,7 @@ class CalendarEvent(models.Model):
         sudo: whoever Odoo lets edit the event reschedules or cancels the
         action booked on it; only actions tied to these very events are touched.
         """
-        if self.env.context.get(SYNC_KEY) or not self.ids:
+        if SYNC_ORIGIN.get() or not self.ids:
             return self.env["sfa.action"]
         actions = (
             self.env["sfa.action"]
@@ -45,11 +45,13 @@ class CalendarEvent(models.Model):
         res = super(CalendarEvent, event).write(vals)
         if actions:
             archived = actions.filtered(lambda a: not a.calendar_event_id.active)
-            archived.with_context(**{SYNC_KEY: "event"}).write({"state": "cancelled"})
+            with SYNC_ORIGIN("event"):
+                archived.write({"state": "cancelled"})
             (actions - archived)._sfa_follow_event()
         return res
 
     def unlink(self):
         if actions := self._sfa_planned_actions():
-            actions.with_context(**{SYNC_KEY: "event"}).write({"state": "cancelled"})
+            with SYNC_ORIGIN("event"):
+                actions.write({"state": "cancelled"})
         return super().unlink()

@@ -1,6 +1,6 @@
 from odoo import models
 
-from .sfa_action import SYNC_KEY
+from .sfa_action import SYNC_ORIGIN
 
 
 class MailActivity(models.Model):
@@ -20,7 +20,7 @@ class MailActivity(models.Model):
         may write on its document) moves its action along; only actions tied
         to these very activities are touched.
         """
-        if self.env.context.get(SYNC_KEY) or not self.ids:
+        if SYNC_ORIGIN.get() or not self.ids:
             return self.env["sfa.action"]
         actions = (
             self.env["sfa.action"]
@@ -52,9 +52,8 @@ class MailActivity(models.Model):
             for user_id, user_actions in actions.grouped(
                 lambda a: a.activity_id.user_id.id
             ).items():
-                user_actions.with_context(**{SYNC_KEY: "activity"}).write(
-                    {"user_id": user_id}
-                )
+                with SYNC_ORIGIN("activity"):
+                    user_actions.write({"user_id": user_id})
         if "date_deadline" in vals:
             # With an event, Odoo's calendar moved it and the event moves the
             # action; alone, the activity moves its action by the same days.
@@ -64,5 +63,6 @@ class MailActivity(models.Model):
 
     def unlink(self):
         if actions := self._sfa_planned_actions():
-            actions.with_context(**{SYNC_KEY: "activity"}).write({"state": "cancelled"})
+            with SYNC_ORIGIN("activity"):
+                actions.write({"state": "cancelled"})
         return super().unlink()

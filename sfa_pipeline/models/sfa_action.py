@@ -5,10 +5,15 @@ from odoo.exceptions import ValidationError
 from odoo.fields import Command, Domain
 from odoo.tools.misc import clean_context
 
-# Context key set while an action and its activity/event mirror each other.
-# Its value says where the change came from ("action", "activity", "event"),
-# so each side is updated once and nothing loops back.
-SYNC_KEY = "sfa_action_sync"
+from odoo.addons.sfa_base.tools import CallScope
+
+# Where the change being mirrored comes from ("action", "activity", "event")
+# while an action and its activity or event update each other, so that each
+# side is updated once and nothing loops back. It lives in the server's call,
+# not in the context: a client that could set it would move or delete
+# another rep's event without the action's rule being checked.
+SYNC_ORIGIN = CallScope("sfa_action_sync_origin")
+
 
 STATES = [
     ("planned", "Planned"),
@@ -378,15 +383,16 @@ class SfaAction(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         actions = super().create(vals_list)
-        actions.filtered(lambda a: a.state == "done")._sfa_after_done()
+        actions.filtered(lambda a: a.state == "done")._sfa_after_done(logged=True)
         actions.filtered(lambda a: a.state == "planned")._sfa_schedule()
         return actions
 
     def write(self, vals):
         """Push the change to the activity and the event, except to the side
-        it came from (``SYNC_KEY``), which already has it."""
+        it came from (``SYNC_ORIGIN``), which already has it."""
+        self.check_access("write")
         self._sfa_check_owner_change(vals)
-        origin = self.env.context.get(SYNC_KEY)
+        origin = SYNC_ORIGIN.get()
         old_states = {a.id: a.state for a in self} if "state" in vals else {}
         if RELINK_FIELDS & vals.keys() and origin is None:
             relinked = self.filtered(lambda a: a.state == "planned")
@@ -410,6 +416,7 @@ class SfaAction(models.Model):
         return res
 
     def unlink(self):
+        self.check_access("unlink")
         self.filtered(lambda a: a.state == "planned")._sfa_unschedule(
             delete_events=True
         )
@@ -449,9 +456,7 @@ class SfaAction(models.Model):
         return True
 
     def action_reset_to_planned(self):
-        self.filtered(lambda a: a.state != "planned").write(
-            {"state": "planned", "date_done": False}
-        )
+        self.filtered(lambda a: a.state != "planned").write({"state": "planned"})
         return True
 
     def action_open_calendar_event(self):
@@ -469,11 +474,22 @@ class SfaAction(models.Model):
     # ------------------------------------------------------------------
 
     def _sfa_sync_env(self, **extra):
-        """Environment for writing the mirror side: no loop back, no stray
-        ``default_*`` keys from the action window."""
-        return self.with_context(
-            clean_context(self.env.context), **{SYNC_KEY: "action"}, **extra
-        ).env
+        """Environment for writing the mirror side (inside ``SYNC_ORIGIN``):
+        no stray ``default_*`` keys from the action window.
+
+        sudo: the event is private to its attendees, and a supervisor who
+        reassigns a rep's visit is not one of them. Whoever may edit the
+        action (checked by its create, write or unlink before any mirror is
+        touched) moves its mirror along.
+        """
+        return self.with_context(clean_context(self.env.context), **extra).sudo().env
+
+    def _sfa_set_links(self, values):
+        """Link the action to its activity and event, or date it: fields only
+        the system writes. sudo: the caller may edit these actions (their
+        rule was checked by the write that got here)."""
+        with SYNC_ORIGIN("action"):
+            self.sudo().write(values)
 
     def _sfa_document(self):
         """The record the activity lives on: the deal, else the customer."""
@@ -518,6 +534,10 @@ class SfaAction(models.Model):
             "res_id": document.id,
             "opportunity_id": self.lead_id.id,
             "description": self.description,
+            # every internal user reads the calendar: the event of an action
+            # shows its time to the others, its subject and notes to its
+            # attendees only (as the action shows them to its readers)
+            "privacy": "private",
             # A complete activity command: calendar links it and syncs nothing.
             "activity_ids": [Command.create(self._sfa_activity_values())],
         }
@@ -533,80 +553,87 @@ class SfaAction(models.Model):
         env = todo._sfa_sync_env(skip_contact_description=True)
         booked = todo.filtered(lambda a: a.action_type_id.use_calendar)
         unbooked = todo - booked
-        events = env["calendar.event"].create([a._sfa_event_values() for a in booked])
-        activities = env["mail.activity"].create(
-            [a._sfa_activity_values() for a in unbooked]
-        )
+        with SYNC_ORIGIN("action"):
+            events = env["calendar.event"].create(
+                [a._sfa_event_values() for a in booked]
+            )
+            activities = env["mail.activity"].create(
+                [a._sfa_activity_values() for a in unbooked]
+            )
         for action, event in zip(booked, events):
-            action.with_env(env).write(
+            action._sfa_set_links(
                 {
                     "calendar_event_id": event.id,
                     "activity_id": event.activity_ids[:1].id,
                 }
             )
         for action, activity in zip(unbooked, activities):
-            action.with_env(env).write({"activity_id": activity.id})
+            action._sfa_set_links({"activity_id": activity.id})
 
     def _sfa_unschedule(self, delete_events=False, origin=None):
         """Remove the open activities; archive (or delete) the events."""
         if not self:
             return
         env = self._sfa_sync_env()
-        if origin != "activity":
-            self.activity_id.filtered("active").with_env(env).unlink()
-        events = self.calendar_event_id.filtered("active")
-        if origin != "event" and events:
-            if delete_events:
-                events.with_env(env).unlink()
-            else:
-                events.with_env(env).write(events._get_archive_values())
+        with SYNC_ORIGIN("action"):
+            if origin != "activity":
+                self.activity_id.filtered("active").with_env(env).unlink()
+            events = self.calendar_event_id.filtered("active")
+            if origin != "event" and events:
+                if delete_events:
+                    events.with_env(env).unlink()
+                else:
+                    events.with_env(env).write(events._get_archive_values())
 
     def _sfa_push_times(self):
         """Move the events (their activity follows) or the activities' due dates."""
         booked = self.filtered(lambda a: a.calendar_event_id.active)
-        for action in booked:
-            tz = action.user_id.tz or self.env.context.get("tz") or "UTC"
-            env = action._sfa_sync_env(tz=tz, calendar_event_meeting_update=True)
-            action.calendar_event_id.with_env(env).write(
-                {"start": action.start, "stop": action.stop}
-            )
-        env = self._sfa_sync_env()
-        for deadline, actions in (
-            (self - booked).grouped(lambda a: a._sfa_deadline()).items()
-        ):
-            actions.activity_id.filtered("active").with_env(env).write(
-                {"date_deadline": deadline}
-            )
+        with SYNC_ORIGIN("action"):
+            for action in booked:
+                tz = action.user_id.tz or self.env.context.get("tz") or "UTC"
+                env = action._sfa_sync_env(tz=tz, calendar_event_meeting_update=True)
+                action.calendar_event_id.with_env(env).write(
+                    {"start": action.start, "stop": action.stop}
+                )
+            env = self._sfa_sync_env()
+            for deadline, actions in (
+                (self - booked).grouped(lambda a: a._sfa_deadline()).items()
+            ):
+                actions.activity_id.filtered("active").with_env(env).write(
+                    {"date_deadline": deadline}
+                )
 
     def _sfa_push_texts(self):
         env = self._sfa_sync_env()
-        for action in self:
-            if action.calendar_event_id.active:
-                action.calendar_event_id.with_env(env).write(
-                    {"name": action.name, "description": action.description}
-                )
-            elif action.activity_id.active:
-                action.activity_id.with_env(env).write(
-                    {"summary": action.name, "note": action.description}
-                )
+        with SYNC_ORIGIN("action"):
+            for action in self:
+                if action.calendar_event_id.active:
+                    action.calendar_event_id.with_env(env).write(
+                        {"name": action.name, "description": action.description}
+                    )
+                elif action.activity_id.active:
+                    action.activity_id.with_env(env).write(
+                        {"summary": action.name, "note": action.description}
+                    )
 
     def _sfa_push_people(self, origin=None):
         """Owner and participants: event organizer and attendees, activity user."""
         env = self._sfa_sync_env()
-        for action in self:
-            if action.calendar_event_id.active:
-                action.calendar_event_id.with_env(env).write(
-                    {
-                        "user_id": action.user_id.id,
-                        "partner_ids": [Command.set(action._sfa_attendees().ids)],
-                    }
-                )
-        if origin == "activity":
-            return
-        for user, actions in self.grouped("user_id").items():
-            actions.activity_id.filtered(
-                lambda a, u=user: a.active and a.user_id != u
-            ).with_env(env).write({"user_id": user.id})
+        with SYNC_ORIGIN("action"):
+            for action in self:
+                if action.calendar_event_id.active:
+                    action.calendar_event_id.with_env(env).write(
+                        {
+                            "user_id": action.user_id.id,
+                            "partner_ids": [Command.set(action._sfa_attendees().ids)],
+                        }
+                    )
+            if origin == "activity":
+                return
+            for user, actions in self.grouped("user_id").items():
+                actions.activity_id.filtered(
+                    lambda a, u=user: a.active and a.user_id != u
+                ).with_env(env).write({"user_id": user.id})
 
     def _sfa_apply_state(self, origin=None):
         """Follow a change of state on the activity and the event."""
@@ -620,25 +647,29 @@ class SfaAction(models.Model):
         cancelled = self.filtered(lambda a: a.state == "cancelled")
         cancelled._sfa_unschedule(origin=origin)
         replanned = self.filtered(lambda a: a.state == "planned")
-        replanned.filtered("date_done").with_context(**{SYNC_KEY: "action"}).write(
-            {"date_done": False}
-        )
+        replanned.filtered("date_done")._sfa_set_links({"date_done": False})
         replanned._sfa_schedule()
 
     def _sfa_complete_activities(self):
         """Mark the activities done with the outcome as feedback (one message)."""
         env = self._sfa_sync_env()
-        for outcome, actions in self.grouped(lambda a: a.outcome or False).items():
-            activities = actions.activity_id.filtered("active")
-            if activities:
-                activities.with_env(env)._action_done(feedback=outcome)
+        with SYNC_ORIGIN("action"):
+            for outcome, actions in self.grouped(lambda a: a.outcome or False).items():
+                activities = actions.activity_id.filtered("active")
+                if activities:
+                    activities.with_env(env)._action_done(feedback=outcome)
 
-    def _sfa_after_done(self):
-        """Date the done actions and move their customers' last contact."""
+    def _sfa_after_done(self, logged=False):
+        """Date the done actions and move their customers' last contact: an
+        action logged as done when it is created (a past visit) is done at
+        its end, one marked done later when it is marked."""
         now = fields.Datetime.now()
-        undated = self.filtered(lambda a: not a.date_done)
-        if undated:
-            undated.with_context(**{SYNC_KEY: "action"}).write({"date_done": now})
+        for done_on, actions in (
+            self.filtered(lambda a: not a.date_done)
+            .grouped(lambda a: min(a.stop, now) if logged else now)
+            .items()
+        ):
+            actions._sfa_set_links({"date_done": done_on})
         for day, actions in self.grouped(
             lambda a: fields.Date.context_today(a, a.date_done)
         ).items():
@@ -650,21 +681,23 @@ class SfaAction(models.Model):
 
     def _sfa_done_from_activity(self, feedback):
         """The activity was marked done: so is its action, feedback as outcome."""
-        env = self.with_context(**{SYNC_KEY: "activity"})
-        if feedback:
-            env.filtered(lambda a: not a.outcome).write({"outcome": feedback})
-        env.write({"state": "done"})
+        with SYNC_ORIGIN("activity"):
+            if feedback:
+                self.filtered(lambda a: not a.outcome).write({"outcome": feedback})
+            self.write({"state": "done"})
 
     def _sfa_follow_activity_deadline(self):
         """The activity's due date moved: move the action by as many days."""
-        for action in self.with_context(**{SYNC_KEY: "activity"}):
-            delta = action.activity_id.date_deadline - action._sfa_deadline()
-            if delta:
-                action.write({"start": action.start + delta})
+        with SYNC_ORIGIN("activity"):
+            for action in self:
+                delta = action.activity_id.date_deadline - action._sfa_deadline()
+                if delta:
+                    action.write({"start": action.start + delta})
 
     def _sfa_follow_event(self):
         """The event was moved in the calendar: take its times."""
-        for action in self.with_context(**{SYNC_KEY: "event"}):
-            event = action.calendar_event_id
-            if (event.start, event.stop) != (action.start, action.stop):
-                action.write({"start": event.start, "stop": event.stop})
+        with SYNC_ORIGIN("event"):
+            for action in self:
+                event = action.calendar_event_id
+                if (event.start, event.stop) != (action.start, action.stop):
+                    action.write({"start": event.start, "stop": event.stop})

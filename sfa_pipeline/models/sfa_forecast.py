@@ -139,10 +139,15 @@ class SfaForecast(models.Model):
     def write(self, vals):
         if not self.env.su:
             self._check_rep_forecast_write(vals)
-        # A rep who types a figure keeps it: refreshes no longer reset it to commit.
+        res = super().write(vals)
         if "rep_forecast" in vals:
-            vals = dict(vals, rep_forecast_manual=True)
-        return super().write(vals)
+            # A rep who types a figure keeps it: refreshes no longer reset it
+            # to commit. sudo: a flag of the system, set after the rep's own
+            # write of their figure was checked above.
+            self.filtered(lambda f: not f.rep_forecast_manual).sudo().write(
+                {"rep_forecast_manual": True}
+            )
+        return res
 
     def _check_rep_forecast_write(self, vals):
         """The figures are computed; a rep only states their own forecast, for an

@@ -38,8 +38,8 @@ class SfaForecastAdjustment(models.Model):
             {vals["forecast_id"] for vals in vals_list if vals.get("forecast_id")}
         )
         self._check_can_adjust(forecasts)
-        # Who adjusted is the caller, whatever the values say.
-        vals_list = [dict(vals, user_id=self.env.uid) for vals in vals_list]
+        # Who adjusted and when are the system's (readonly fields, refused in
+        # the values and in the context's defaults): the caller, now.
         return super().create(vals_list)
 
     @api.model

@@ -20,6 +20,7 @@ class SfaPipelineSnapshot(models.Model):
 
     _name = "sfa.pipeline.snapshot"
     _description = "Pipeline Snapshot"
+    _sfa_system_records = True
     _inherit = ["sfa.visibility.mixin"]
     _order = "snapshot_date desc, id"
     _rec_name = "lead_id"

@@ -23,6 +23,7 @@ class SfaStageHistory(models.Model):
 
     _name = "sfa.stage.history"
     _description = "Opportunity Stage History"
+    _sfa_system_records = True
     # Rows are written in bulk on every stage change: no create/write log
     # columns (and their foreign keys), ``changed_by_id`` says who moved it.
     _log_access = False

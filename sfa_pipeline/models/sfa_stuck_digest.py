@@ -22,6 +22,7 @@ class SfaStuckDigest(models.Model):
 
     _name = "sfa.stuck.digest"
     _description = "Stuck Opportunities Digest"
+    _sfa_system_records = True
     _order = "date desc, id desc"
     _rec_name = "user_id"
 

@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
 from odoo import api
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
@@ -311,22 +311,27 @@ class TestActionSync(SfaActionCase):
 class TestActionRules(SfaActionCase):
     @freeze_time("2030-03-04 15:00:00")
     def test_logging_a_past_visit(self):
-        visit = self.Action.with_user(self.rep_a).create(
-            {
-                "action_type_id": self.visit.id,
-                "partner_id": self.cust_a.id,
-                "start": datetime(2030, 3, 1, 9, 0),
-                "state": "done",
-                "date_done": datetime(2030, 3, 1, 10, 0),
-                "outcome": "Walked the plant",
-                "result": "neutral",
-                "cost": 42.5,
-            }
-        )
+        values = {
+            "action_type_id": self.visit.id,
+            "partner_id": self.cust_a.id,
+            "start": datetime(2026, 3, 1, 9, 0),
+            "state": "done",
+            "outcome": "Walked the plant",
+            "result": "neutral",
+            "cost": 42.5,
+        }
+        with self.assertRaisesRegex(AccessError, "Done On"):
+            self.Action.with_user(self.rep_a).create(
+                dict(values, date_done=datetime(2026, 2, 1, 10, 0))
+            )
+        visit = self.Action.with_user(self.rep_a).create(values)
         self.assertTrue(visit.is_visit)
         self.assertFalse(visit.activity_id, "nothing left to do")
         self.assertFalse(visit.calendar_event_id)
-        self.assertEqual(self.cust_a.sfa_last_contact_date, date(2030, 3, 1))
+        self.assertEqual(
+            visit.date_done, visit.stop, "a logged visit is done at its end"
+        )
+        self.assertEqual(self.cust_a.sfa_last_contact_date, date(2026, 3, 1))
 
     def assertRefused(self, values, message):
         count = self.Action.search_count([])

@@ -227,3 +227,48 @@ class TestActionSyncAccess(SfaCase):
             action.calendar_event_id.with_user(self.rep_c).write({"active": False})
         self.assertEqual(action.state, "planned")
         self.assertTrue(action.calendar_event_id.active)
+
+    def test_the_old_sync_context_key_grants_nothing(self):
+        """The mirroring used to be told by a context key any client could
+        send: with it, a rep moved and deleted another rep's event and the
+        action stayed planned with no event and no activity."""
+        action = self.visit_of_rep_a
+        event = action.calendar_event_id
+        for origin in ("action", "event", "activity"):
+            outsider = event.with_user(self.rep_c).with_context(sfa_action_sync=origin)
+            with self.subTest(origin=origin):
+                with self.assertRaises(AccessError):
+                    outsider.write({"start": "2030-01-09 09:00:00"})
+                with self.assertRaises(AccessError):
+                    outsider.unlink()
+                with self.assertRaises(AccessError):
+                    action.activity_id.with_user(self.rep_c).with_context(
+                        sfa_action_sync=origin
+                    ).unlink()
+        self.assertEqual(action.state, "planned")
+        self.assertEqual(str(event.start), "2030-01-07 09:00:00")
+        self.assertTrue(action.activity_id.active)
+
+    def test_the_calendar_mirror_is_private_to_its_attendees(self):
+        """Every internal user reads the calendar: an action's notes and deal
+        must not reach those who may not read the action."""
+        action = self.visit_of_rep_a
+        action.write({"description": "<p>Bring the price list, 12% off</p>"})
+        event = action.calendar_event_id
+        self.assertEqual(event.privacy, "private")
+        self.assertIn("12% off", str(event.description))
+        clerk = new_test_user(self.env, login="clerk", groups="base.group_user")
+        for user in (clerk, self.rep_c, self.rep_b):
+            with self.subTest(user=user.login):
+                seen = event.with_user(user).read(["name", "description"])[0]
+                self.assertEqual(seen["name"], "Busy")
+                self.assertFalse(seen["description"])
+                with self.assertRaises(AccessError):
+                    event.with_user(user).write({"name": "Mine now"})
+        # the attendees read and move it: the action follows
+        action.participant_ids = self.rep_b
+        event.with_user(self.rep_b).read(["description"])
+        event.with_user(self.rep_a).write(
+            {"start": "2030-01-07 10:00:00", "stop": "2030-01-07 11:00:00"}
+        )
+        self.assertEqual(str(action.start), "2030-01-07 10:00:00")

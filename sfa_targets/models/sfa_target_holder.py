@@ -14,6 +14,7 @@ class SfaTargetHolder(models.Model):
 
     _name = "sfa.target.holder"
     _description = "Earlier Holder of a Target"
+    _sfa_system_records = True
     _order = "line_id, date_from"
 
     line_id = fields.Many2one(

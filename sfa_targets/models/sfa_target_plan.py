@@ -93,22 +93,28 @@ class SfaTargetPlan(models.Model):
 
     def action_confirm(self):
         self._check_not_locked()
-        self.write({"state": "confirmed"})
-        self.line_ids._check_no_overlap()
+        self._sfa_set_state("confirmed")
         return True
 
     def action_lock(self):
         if self.filtered(lambda plan: plan.state != "confirmed"):
             raise UserError(self.env._("Confirm a plan before locking it."))
         self.line_ids._refresh_actuals()
-        self.write({"state": "locked"})
+        self._sfa_set_state("locked")
         return True
 
     def action_reset_to_draft(self):
         """Back to draft from confirmed only: a locked plan stays locked."""
         self._check_not_locked()
-        self.write({"state": "draft"})
+        self._sfa_set_state("draft")
         return True
+
+    def _sfa_set_state(self, state):
+        """The state only moves by these buttons, which check the plan first.
+        sudo: state is the system's; whoever may edit the plan (checked here)
+        may move it."""
+        self.check_access("write")
+        self.sudo().write({"state": state})
 
     def action_refresh_actuals(self):
         self.line_ids._refresh_actuals()

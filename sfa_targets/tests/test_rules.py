@@ -251,8 +251,10 @@ class TestTargetRules(TargetCase):
         with self.assertRaisesRegex(UserError, "Confirm a plan"):
             self.plan.action_lock()
         self.rep_line(self.rep_a, start=date(2026, 6, 1))
-        with self.assertRaises(ValidationError) as caught:
+        with self.assertRaisesRegex(AccessError, "set by the system"):
             self.plan.with_user(self.director).write({"state": "confirmed"})
+        with self.assertRaises(ValidationError) as caught:
+            self.plan.with_user(self.director).action_confirm()
         self.assertIn("same owner, metric and days", str(caught.exception))
 
     def test_the_split_wizard_keeps_to_what_one_may_split(self):

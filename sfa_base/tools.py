@@ -1,0 +1,38 @@
+"""Helpers of the SFA modules that are not models."""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+
+class CallScope:
+    """A value that server code sets for the duration of a call, where Odoo
+    code would pass a context key.
+
+    The context is the client's: any RPC caller can send any key. What only
+    the system may do (record a realignment with its effective date, mirror
+    an action on its calendar event without checking it twice) is told to
+    the code below through a scope the client cannot reach::
+
+        TERRITORY_MOVE = CallScope("sfa_territory_move")
+
+        with TERRITORY_MOVE({"date": ..., "reason": "realignment"}):
+            partners.sudo().write({"sfa_territory_id": territory.id})
+
+        # in res.partner.write
+        move = TERRITORY_MOVE.get()
+    """
+
+    def __init__(self, name):
+        self._var = ContextVar(name, default=None)
+
+    @contextmanager
+    def __call__(self, value):
+        token = self._var.set(value)
+        try:
+            yield value
+        finally:
+            self._var.reset(token)
+
+    def get(self):
+        """The value of the innermost scope, or None outside any."""
+        return self._var.get()
