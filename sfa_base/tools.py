@@ -3,6 +3,8 @@
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from odoo.exceptions import UserError
+
 
 class CallScope:
     """A value that server code sets for the duration of a call, where Odoo
@@ -36,3 +38,13 @@ class CallScope:
     def get(self):
         """The value of the innermost scope, or None outside any."""
         return self._var.get()
+
+
+def record_ids(env, value):
+    """The ids a wizard got from the client (a Json field), checked: a list
+    of record ids, or a clear error instead of a raw one."""
+    if not isinstance(value, list) or not all(
+        type(item) is int and 0 < item < 2**31 for item in value
+    ):
+        raise UserError(env._("The records to act on must be given by their ids."))
+    return value

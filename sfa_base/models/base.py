@@ -78,6 +78,16 @@ class Base(models.AbstractModel):
                     system.add(name)  # declared readonly: set by the system
         return guarded, frozenset(system)
 
+    def _sfa_today(self):
+        """Today for the user, in their own time zone: the context's ``tz`` is
+        the client's, and moving it by a day would reopen a closed period or
+        let a share start expired. Server code (sudo) keeps its context."""
+        if self.env.su:
+            return fields.Date.context_today(self)
+        return fields.Date.context_today(
+            self.with_context(tz=self.env.user.tz or "UTC")
+        )
+
     @api.model
     def _sfa_is_private_model(self):
         """Records of this model are not everyone's to read: the SFA models
@@ -165,6 +175,12 @@ class Base(models.AbstractModel):
             self._sfa_check_value(field, value)
             if field.type in RELATIONAL:
                 ids = self._sfa_relational_ids(field, value)
+                if (
+                    ids
+                    and field.comodel_name == "res.company"
+                    and self._name not in ("res.users", "res.company")
+                ):
+                    self._sfa_check_companies(field, ids)
                 if ids and self._sfa_links_checked(field):
                     if self and field.type != "one2many":
                         ids -= set(self[name].ids)
@@ -178,6 +194,18 @@ class Base(models.AbstractModel):
                     "%(field)s must be a number, not %(value)s.",
                     field=label,
                     value=value,
+                )
+            )
+        if (
+            field.type in ("integer", "float", "monetary")
+            and value not in (False, None)
+            and (isinstance(value, bool) or not isinstance(value, (int, float)))
+        ):
+            raise ValidationError(
+                self.env._(
+                    "%(field)s must be a number, not %(value)r.",
+                    field=label,
+                    value=value[:40] if isinstance(value, str) else value,
                 )
             )
         if field.type == "integer" and isinstance(value, int):
@@ -278,6 +306,20 @@ class Base(models.AbstractModel):
             elif field.type == "many2many":
                 ids.update(as_id(command))
         return ids
+
+    def _sfa_check_companies(self, field, ids):
+        """A record (or a wizard) only goes to companies the user works for:
+        a director of one company does not realign, score or share in
+        another."""
+        foreign = set(ids) - set(self.env.user.company_ids.ids)
+        if foreign:
+            raise AccessError(
+                self.env._(
+                    "%(field)s: you do not work for company %(ids)s.",
+                    field=field._description_string(self.env),
+                    ids=", ".join(map(str, sorted(foreign))),
+                )
+            )
 
     def _sfa_links_checked(self, field):
         """Links to private records (a customer, a deal, an SFA record) made

@@ -8,6 +8,7 @@ LEAD_ADDRESS_FIELDS = {"country_id", "state_id", "zip"}
 class CrmLead(models.Model):
     _name = "crm.lead"
     _inherit = ["crm.lead", "sfa.visibility.mixin"]
+    _sfa_shareable = True
 
     sfa_territory_id = fields.Many2one(
         "sfa.territory",

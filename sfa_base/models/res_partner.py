@@ -153,6 +153,7 @@ def vat_key(vat):
 class ResPartner(models.Model):
     _name = "res.partner"
     _inherit = ["res.partner", "sfa.visibility.mixin"]
+    _sfa_shareable = True
 
     sfa_territory_id = fields.Many2one(
         "sfa.territory",
@@ -610,6 +611,16 @@ class ResPartner(models.Model):
         if moves:
             partner_ids = [pid for ids in moves.values() for pid in ids]
             self.env["crm.lead"]._sfa_follow_customer_territory(partner_ids)
+
+    def _sfa_owner_allowed_at_creation(self, owner):
+        """A contact person added to a customer one may edit takes the
+        customer's owner (Odoo's form proposes it)."""
+        parent = self.parent_id.commercial_partner_id
+        return (
+            bool(parent)
+            and owner == parent.user_id
+            and bool(parent._filtered_access("write"))
+        )
 
     def action_sfa_assign_territory(self):
         self._sfa_assign_territories()

@@ -107,6 +107,38 @@ class ResUsers(models.Model):
             or self.has_group("sales_team.group_sale_manager")
         )
 
+    def _sfa_is_bound(self):
+        """A member of the sales force below director: bound by the
+        reporting line and the territories (users outside the sales force
+        follow Odoo's own rules)."""
+        self.ensure_one()
+        return self.has_group("sfa_base.group_sfa_rep") and not self._sfa_is_director()
+
+    @api.model
+    @tools.ormcache("uid")
+    def _sfa_reach(self, uid):
+        """Territory ids ``uid`` works in: those in their scope (managed by
+        them or their team, with the subtrees) and those covered by them or
+        their team, with the subtrees. Cached like the scope."""
+        user_ids, scope = self._sfa_scope(uid)
+        self.env["sfa.territory"].flush_model(["parent_path"])
+        self.env["res.users"].flush_model(["sfa_territory_ids"])
+        covered = self.env.execute_query(
+            SQL(
+                """
+                SELECT t.id
+                  FROM sfa_territory t
+                 WHERE EXISTS (
+                       SELECT 1 FROM sfa_territory_member_rel r
+                         JOIN sfa_territory c ON c.id = r.territory_id
+                        WHERE r.user_id IN %(users)s
+                          AND t.parent_path LIKE c.parent_path || '%%')
+                """,
+                users=tuple(user_ids),
+            )
+        )
+        return tuple(sorted(set(scope) | {tid for (tid,) in covered}))
+
     def _sfa_team_users(self):
         """The user and everyone below them in the reporting line."""
         self.ensure_one()
@@ -161,7 +193,7 @@ class ResUsers(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if "sfa_manager_id" in vals or "active" in vals:
+        if {"sfa_manager_id", "active", "sfa_territory_ids"} & set(vals):
             self.env.registry.clear_cache()
         return res
 

@@ -54,7 +54,7 @@ class SfaShare(models.Model):
 
     @api.depends("date_expiry")
     def _compute_is_expired(self):
-        today = fields.Date.context_today(self)
+        today = self._sfa_today()
         for share in self:
             share.is_expired = bool(share.date_expiry and share.date_expiry < today)
 
@@ -70,9 +70,7 @@ class SfaShare(models.Model):
         """Ids of ``res_model`` records shared with ``user_id``, not expired."""
         self.flush_model()
         return list(
-            self._sfa_shared_res_ids_on(
-                res_model, user_id, mode, fields.Date.context_today(self)
-            )
+            self._sfa_shared_res_ids_on(res_model, user_id, mode, self._sfa_today())
         )
 
     @api.model
@@ -98,8 +96,45 @@ class SfaShare(models.Model):
             ]
         )
 
+    @api.model
+    def _sfa_shareable_model(self, res_model):
+        """The model of records one may share or delegate, or a clear error."""
+        Model = self.env.get(res_model) if isinstance(res_model, str) else None
+        if Model is None or not getattr(Model, "_sfa_shareable", False):
+            raise UserError(
+                self.env._(
+                    "Only customers and opportunities are shared or delegated, not %s.",
+                    Model._description if Model is not None else repr(res_model),
+                )
+            )
+        return Model
+
+    @api.model
+    def _sfa_check_colleague(self, users, records):
+        """Records are shared and delegated with colleagues only: active
+        internal users with sales rights in the records' companies. A portal
+        user would get a deal and its customer's data."""
+        companies = records.company_id if "company_id" in records._fields else None
+        for user in users:
+            if (
+                not user.active
+                or user.share
+                or not user.has_group("sales_team.group_sale_salesman")
+                or (companies and companies - user.company_ids)
+                or not (user.company_ids & self.env.user.company_ids)
+            ):
+                raise UserError(
+                    self.env._(
+                        "%s is not a colleague of the sales force of these "
+                        "records' company: share and delegate with them only.",
+                        user.name,
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._sfa_shareable_model(vals.get("res_model"))
         shares = super().create(vals_list)
         try:
             shares._check_granter_access()
@@ -154,6 +189,7 @@ class SfaShare(models.Model):
     def _check_granter_access(self):
         """Only someone who may edit a record, and not merely through a share,
         may share it (re-sharing would outlive the share's expiry)."""
+        today = self._sfa_today()
         for share in self:
             if not self.env.su and share.granted_by_id != self.env.user:
                 raise UserError(
@@ -161,7 +197,15 @@ class SfaShare(models.Model):
                 )
             if share.user_id == share.granted_by_id:
                 raise UserError(self.env._("You cannot share a record with yourself."))
-            record = self.env[share.res_model].browse(share.res_id)
+            if not self.env.su and share.date_expiry and share.date_expiry < today:
+                raise UserError(self.env._("A share cannot expire in the past."))
+            record = self.env[share.res_model].browse(share.res_id).exists()
+            if not record:
+                raise UserError(
+                    self.env._("There is no %s to share.", record._description)
+                )
+            if not self.env.su:
+                self._sfa_check_colleague(share.user_id, record)
             as_granter = record.with_user(share.granted_by_id)
             as_granter.check_access("write")
             if (

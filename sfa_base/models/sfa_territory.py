@@ -187,6 +187,7 @@ class SfaTerritory(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_parent_in_scope([vals.get("parent_id") for vals in vals_list])
         territories = super().create(vals_list)
         territories._check_staffing_in_scope({})
         self.env.registry.clear_cache()
@@ -195,14 +196,37 @@ class SfaTerritory(models.Model):
     def write(self, vals):
         if vals.get("active") is False:
             self._check_archivable()
+        if "parent_id" in vals:
+            self._check_parent_in_scope([vals["parent_id"]])
         staffed = {"manager_id", "member_ids"} & set(vals)
         before = {t.id: t.manager_id | t.member_ids for t in self} if staffed else {}
         res = super().write(vals)
         if staffed:
             self._check_staffing_in_scope(before)
-        if {"parent_id", "manager_id", "active"} & set(vals):
+        if {"parent_id", "manager_id", "member_ids", "active"} & set(vals):
             self.env.registry.clear_cache()
         return res
+
+    @api.model
+    def _check_parent_in_scope(self, parent_ids):
+        """A manager adds territories under their own only, and only
+        directors add top-level ones: otherwise a manager would open a
+        territory under another region, name themselves its manager, and
+        read what its rules take from that region."""
+        user = self.env.user
+        if self.env.su or user._sfa_is_director():
+            return
+        scope = set(self.env["res.users"]._sfa_scope(user.id)[1])
+        for parent_id in parent_ids:
+            if not parent_id or parent_id not in scope:
+                parent = self.sudo().browse(parent_id or [])
+                raise AccessError(
+                    self.env._(
+                        "Only a director can add a territory under %s: it is not "
+                        "one of yours.",
+                        parent.display_name or self.env._("the top of the tree"),
+                    )
+                )
 
     def unlink(self):
         self._check_archivable()

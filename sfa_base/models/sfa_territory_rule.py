@@ -142,11 +142,13 @@ class SfaTerritoryRule(models.Model):
             or self.category_ids
         )
 
-    def _match_domain(self, model):
+    def _match_domain(self, model, bound=False):
         """Domain of the records of ``model`` (partner or lead) this rule matches.
 
         Returns None when the rule cannot apply to that model (a lead without
-        customer has no industry or tags).
+        customer has no industry or tags). As a ``bound`` on the rules below
+        its territory, a criterion only excludes the records whose value
+        contradicts it: a customer without a country stays within France.
         """
         self.ensure_one()
         if not self._has_criteria():
@@ -154,30 +156,85 @@ class SfaTerritoryRule(models.Model):
         is_partner = model._name == "res.partner"
         if not is_partner and (self.industry_ids or self.category_ids):
             return None
+
+        def criterion(fname, domain):
+            return domain | Domain(fname, "=", False) if bound else domain
+
         domains = []
         if self.country_ids:
-            domains.append(Domain("country_id", "in", self.country_ids.ids))
+            domains.append(
+                criterion(
+                    "country_id", Domain("country_id", "in", self.country_ids.ids)
+                )
+            )
         if self.state_ids:
-            domains.append(Domain("state_id", "in", self.state_ids.ids))
+            domains.append(
+                criterion("state_id", Domain("state_id", "in", self.state_ids.ids))
+            )
         if self.zip_prefixes:
             domains.append(
-                Domain.OR(
-                    Domain("zip", "=ilike", f"{p}%") for p in self._zip_prefix_list()
+                criterion(
+                    "zip",
+                    Domain.OR(
+                        Domain("zip", "=ilike", f"{p}%")
+                        for p in self._zip_prefix_list()
+                    ),
                 )
             )
         if self.zip_from:
             zip_from, zip_to = normalize_zip(self.zip_from), normalize_zip(self.zip_to)
             domains.append(
-                Domain("zip", ">=", zip_from)
-                & Domain("zip", "<=", zip_to)
-                & Domain("zip", "=like", "_" * len(zip_from))
+                criterion(
+                    "zip",
+                    Domain("zip", ">=", zip_from)
+                    & Domain("zip", "<=", zip_to)
+                    & Domain("zip", "=like", "_" * len(zip_from)),
+                )
             )
         if self.industry_ids:
-            domains.append(Domain("industry_id", "in", self.industry_ids.ids))
+            domains.append(
+                criterion(
+                    "industry_id", Domain("industry_id", "in", self.industry_ids.ids)
+                )
+            )
         if self.category_ids:
-            domains.append(Domain("category_id", "in", self.category_ids.ids))
+            domains.append(
+                criterion(
+                    "category_id", Domain("category_id", "in", self.category_ids.ids)
+                )
+            )
         domains.append(Domain("company_id", "in", [self.company_id.id, False]))
         return Domain.AND(domains)
+
+    def _within_domains(self, model):
+        """{territory id: domain} of what the rules of a territory may take:
+        what the rules of the territories above it take (each territory with
+        rules bounds those below it, up to the top). A rule for zip 69* under
+        France / East takes East's customers of those zips, never another
+        region's: a manager who adds rules under their territory cannot
+        reach beyond it."""
+        own = {}
+        for territory, rules in self.grouped("territory_id").items():
+            domains = [
+                match
+                for match in (rule._match_domain(model, bound=True) for rule in rules)
+                if match is not None
+            ]
+            if domains:
+                own[territory.id] = Domain.OR(domains)
+        territories = self.territory_id
+        parents = {
+            t.id: [int(pid) for pid in t.parent_path.split("/")[:-2]]
+            for t in territories
+        }
+        within = {}
+        for territory in territories:
+            domain = Domain.TRUE
+            for ancestor_id in parents[territory.id]:
+                if ancestor_id in own:
+                    domain &= own[ancestor_id]
+            within[territory.id] = domain
+        return within
 
     @api.model
     def _best_territories(self, model_name, base_domain, company=None):
@@ -194,11 +251,13 @@ class SfaTerritoryRule(models.Model):
         if company:
             domain.append(("company_id", "=", company.id))
         rules = self.sudo().search(domain)
+        within = rules._within_domains(model)
         selects = []
         for rule in rules:
             match = rule._match_domain(model)
             if match is None:
                 continue
+            match &= within[rule.territory_id.id]
             query = model._search(Domain(base_domain) & match)
             selects.append(
                 SQL(

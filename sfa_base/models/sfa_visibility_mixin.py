@@ -34,6 +34,9 @@ class SfaVisibilityMixin(models.AbstractModel):
     # (crm.activity.report on crm.lead) point at it with these two attributes.
     _sfa_share_model = None
     _sfa_share_field = "id"
+    # Whether colleagues may be given this record (shared, delegated): the
+    # customers and the deals. A scorecard or a target is not handed around.
+    _sfa_shareable = False
 
     sfa_visible = fields.Boolean(
         string="Visible to Me",
@@ -113,6 +116,104 @@ class SfaVisibilityMixin(models.AbstractModel):
                     "%s is shared with you: only its owner or their managers can "
                     "change who owns it.",
                     ", ".join((self - own).mapped("display_name")),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Who may own it, where it may be
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        if not self.env.su and self.env.user._sfa_is_bound():
+            records._sfa_check_owners(created=True)
+            records._sfa_check_territory_reach(
+                {
+                    vals[self._sfa_territory_field]
+                    for vals in vals_list
+                    if self._sfa_territory_field and vals.get(self._sfa_territory_field)
+                }
+            )
+        return records
+
+    def write(self, vals):
+        res = super().write(vals)
+        if not self.env.su and self.env.user._sfa_is_bound():
+            if self._sfa_owner_field in vals:
+                self._sfa_check_owners(created=False)
+            if self._sfa_territory_field and vals.get(self._sfa_territory_field):
+                self._sfa_check_territory_reach({vals[self._sfa_territory_field]})
+        return res
+
+    def _sfa_check_owners(self, created):
+        """On the values after the create or write: the owner is an active
+        internal user with sales rights in the record's company (a portal
+        user would make the record vanish for all but directors), and what
+        a member of the sales force creates belongs to their own line (a
+        record planted on another team is not theirs to make)."""
+        field = self._fields[self._sfa_owner_field]
+        if field.compute and field.readonly:
+            return  # derived owner: the model checks what it derives from
+        user = self.env.user
+        team = set(user._sfa_team_users().ids)
+        for record in self:
+            owner = record[self._sfa_owner_field]
+            if not owner:
+                continue
+            company = record.company_id if "company_id" in record._fields else None
+            if (
+                not owner.active
+                or owner.share
+                or not owner.has_group("sales_team.group_sale_salesman")
+                or (company and company not in owner.company_ids)
+                or not (owner.company_ids & user.company_ids)
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s cannot own %(record)s: only an active user of the "
+                        "sales force of %(company)s can.",
+                        user=owner.name,
+                        record=record.display_name,
+                        company=(company or self.env.company).name,
+                    )
+                )
+            if (
+                created
+                and owner.id not in team
+                and not user._sfa_is_director()
+                and not record._sfa_owner_allowed_at_creation(owner)
+            ):
+                raise AccessError(
+                    self.env._(
+                        "You cannot create %(record)s for %(user)s, who is not in "
+                        "your team: create it for yourself, then delegate it.",
+                        record=record.display_name,
+                        user=owner.name,
+                    )
+                )
+
+    def _sfa_owner_allowed_at_creation(self, owner):
+        """Hook: an owner outside the creator's line that the record itself
+        justifies (a contact person of a customer one may edit)."""
+        return False
+
+    def _sfa_check_territory_reach(self, territory_ids):
+        """A territory set by hand is one the user works in: managed by them
+        or their team, covered by them or their team, or below one of those.
+        Otherwise a rep would move a customer into a region whose manager
+        then reads it."""
+        if not territory_ids or self.env.user._sfa_is_director():
+            return
+        reach = self.env["res.users"]._sfa_reach(self.env.uid)
+        outside = set(territory_ids) - set(reach)
+        if outside:
+            names = self.env["sfa.territory"].sudo().browse(sorted(outside))
+            raise AccessError(
+                self.env._(
+                    "%s is not a territory you or your team work in: ask its "
+                    "manager to move the record there.",
+                    ", ".join(names.mapped("display_name")),
                 )
             )
 

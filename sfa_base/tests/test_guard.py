@@ -145,3 +145,19 @@ class TestValueGuard(SfaCase):
     def test_superuser_code_is_not_checked(self):
         self.cust_a.write({"sfa_last_contact_date": "2026-01-01"})
         self.assertEqual(str(self.cust_a.sfa_last_contact_date), "2026-01-01")
+
+    def test_numbers_given_as_text(self):
+        with self.assertRaisesRegex(ValidationError, "must be a number, not '12'"):
+            self.lead_a.with_user(self.rep_a).write({"expected_revenue": "12"})
+
+    def test_no_wizard_or_record_for_a_company_one_does_not_work_for(self):
+        """The realignment wizard took any company: a director of one company
+        realigned another's customers."""
+        with self.assertRaisesRegex(AccessError, "do not work for company"):
+            self.env["sfa.realignment.wizard"].with_user(self.director).create(
+                {"company_id": self.company_2.id}
+            )
+        with self.assertRaisesRegex(AccessError, "do not work for company"):
+            self.env["crm.lead"].with_user(self.rep_a).create(
+                {"name": "Elsewhere", "company_id": self.company_2.id}
+            )

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
 from .common import SfaCase
@@ -574,3 +574,141 @@ class TestShare(SfaCase):
         with self.assertRaises(AccessError):
             self.lead_a.with_user(self.rep_a).write({"partner_id": self.cust_c.id})
         self.assertEqual(self.lead_a.partner_id, self.cust_a)
+
+    # ------------------------------------------------------------------
+    # scope: shares and delegations go to colleagues of the sales force,
+    # on customers and deals, from today on, whatever path makes them
+    # ------------------------------------------------------------------
+
+    def test_delegation_and_sharing_only_to_the_sales_force(self):
+        portal = new_test_user(
+            self.env, login="portal_buyer", groups="base.group_portal"
+        )
+        clerk = new_test_user(self.env, login="clerk", groups="base.group_user")
+        for outsider in (portal, clerk, self.other_rep):
+            with self.subTest(user=outsider.login):
+                with self.assertRaises(UserError):
+                    self.delegate(
+                        self.lead_a, self.rep_a, outsider, "Yours", date(2026, 3, 9)
+                    )
+                with self.assertRaises(UserError):
+                    self.env["sfa.share"].with_user(self.rep_a).create(
+                        {
+                            "res_model": "crm.lead",
+                            "res_id": self.lead_a.id,
+                            "user_id": outsider.id,
+                        }
+                    )
+                # a direct write of the owner is refused the same way
+                with self.assertRaises(ValidationError):
+                    self.lead_a.with_user(self.rep_a).write({"user_id": outsider.id})
+        self.assertEqual(self.lead_a.user_id, self.rep_a)
+        self.assertFalse(self.shares_of(self.lead_a))
+        self.assertIn(self.lead_a, self.visible_leads(self.supervisor))
+
+    def test_a_share_made_directly_cannot_start_expired(self):
+        Share = self.env["sfa.share"].with_user(self.rep_a)
+        values = {"res_model": "crm.lead", "res_id": self.lead_a.id}
+        with freeze_time("2026-03-02"):
+            with self.assertRaisesMessage(UserError, "cannot expire in the past"):
+                Share.create(
+                    dict(values, user_id=self.rep_c.id, date_expiry="2026-03-01")
+                )
+            share = Share.create(
+                dict(values, user_id=self.rep_c.id, date_expiry="2026-03-02")
+            )
+            with self.assertRaisesMessage(UserError, "cannot expire in the past"):
+                share.write({"date_expiry": "2020-01-01"})
+        self.assertEqual(str(share.date_expiry), "2026-03-02")
+
+    def test_only_customers_and_deals_are_shared_or_delegated(self):
+        """A supervisor shared a rep's scorecard with another team."""
+        for model, res_id in (
+            ("res.users", self.rep_a.id),
+            ("sfa.territory", self.t_north.id),
+        ):
+            with self.subTest(model=model):
+                with self.assertRaisesMessage(
+                    UserError, "Only customers and opportunities"
+                ):
+                    self.env["sfa.share"].with_user(self.manager).create(
+                        {"res_model": model, "res_id": res_id, "user_id": self.rep_c.id}
+                    )
+        wizard = (
+            self.env["sfa.delegate.wizard"]
+            .with_user(self.manager)
+            .create(
+                {
+                    "res_model": "res.users",
+                    "res_ids": [self.rep_a.id],
+                    "user_id": self.rep_b.id,
+                    "note": "x",
+                }
+            )
+        )
+        with self.assertRaisesMessage(UserError, "Only customers and opportunities"):
+            wizard.action_delegate()
+        wizard.write({"res_model": "crm.lead", "res_ids": ["1; DROP"]})
+        with self.assertRaisesMessage(UserError, "given by their ids"):
+            wizard.action_delegate()
+
+    def test_records_are_created_for_ones_own_line(self):
+        """A rep plants nothing on another team: create, then delegate."""
+        Lead = self.env["crm.lead"].with_user(self.rep_a)
+        with self.assertRaises(AccessError):
+            Lead.create({"name": "Planted", "user_id": self.rep_c.id})
+        # the North's manager may write the North's deals, not plant new ones
+        # on a rep of another line
+        with self.assertRaisesMessage(AccessError, "not in your team"):
+            self.env["crm.lead"].with_user(self.manager).create(
+                {
+                    "name": "Planted",
+                    "user_id": self.rep_c.id,
+                    "sfa_territory_id": self.t_north.id,
+                }
+            )
+        with self.assertRaisesMessage(AccessError, "not in your team"):
+            self.env["res.partner"].with_user(self.manager).create(
+                {
+                    "name": "Planted Co",
+                    "is_company": True,
+                    "user_id": self.rep_c.id,
+                    "sfa_territory_id": self.t_north.id,
+                }
+            )
+        mine = Lead.create({"name": "Mine", "user_id": self.rep_a.id})
+        supervised = (
+            self.env["crm.lead"]
+            .with_user(self.supervisor)
+            .create({"name": "For rep B", "user_id": self.rep_b.id})
+        )
+        self.assertEqual((mine.user_id, supervised.user_id), (self.rep_a, self.rep_b))
+        # a contact person added to a customer one may edit takes its owner
+        self.share(self.cust_c, self.rep_c, [self.rep_a], "edit")
+        contact = (
+            self.env["res.partner"]
+            .with_user(self.rep_a)
+            .create(
+                {"name": "Chris", "parent_id": self.cust_c.id, "user_id": self.rep_c.id}
+            )
+        )
+        self.assertEqual(contact.user_id, self.rep_c)
+
+    def test_territory_set_by_hand_is_one_the_user_works_in(self):
+        """A rep moved a customer into a region whose manager then read it."""
+        with self.assertRaisesMessage(AccessError, "not a territory you"):
+            self.cust_a.with_user(self.rep_a).write(
+                {"sfa_territory_id": self.t_south.id}
+            )
+        with self.assertRaisesMessage(AccessError, "not a territory you"):
+            self.env["crm.lead"].with_user(self.rep_a).create(
+                {"name": "South deal", "sfa_territory_id": self.t_marseille.id}
+            )
+        self.assertEqual(self.cust_a.sfa_territory_id, self.t_lille)
+        # within what the rep covers (North and below) it is theirs to choose
+        self.cust_a.with_user(self.rep_a).write({"sfa_territory_id": self.t_north.id})
+        self.assertEqual(self.cust_a.sfa_territory_id, self.t_north)
+        self.cust_c.with_user(self.director).write(
+            {"sfa_territory_id": self.t_north.id}
+        )
+        self.assertEqual(self.cust_c.sfa_territory_id, self.t_north)

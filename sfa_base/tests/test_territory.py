@@ -311,6 +311,73 @@ class TestTerritoryMaintenance(SfaCase):
                 {"name": "Nice", "code": "FR-S-NCE", "parent_id": self.t_south.id}
             )
 
+    def test_manager_adds_territories_under_their_own_only(self):
+        """A manager opened a territory under another region, named himself
+        its manager and gave it a zip rule: that region's customers landed in
+        it and he read them."""
+        Territory = self.env["sfa.territory"].with_user(self.manager)
+        with self.assertRaisesRegex(AccessError, "Only a director"):
+            Territory.create(
+                {
+                    "name": "Lyon",
+                    "code": "FR-S-LYS",
+                    "parent_id": self.t_south.id,
+                    "manager_id": self.manager.id,
+                }
+            )
+        with self.assertRaisesRegex(AccessError, "Only a director"):
+            Territory.create(
+                {"name": "Mine", "code": "TOP", "manager_id": self.manager.id}
+            )
+        with self.assertRaisesRegex(AccessError, "Only a director"):
+            self.t_lille.with_user(self.manager).write({"parent_id": self.t_south.id})
+        self.assertEqual(self.t_lille.parent_id, self.t_north)
+        self.assertFalse(
+            self.env["sfa.territory"].search([("code", "in", ("FR-S-LYS", "TOP"))])
+        )
+
+    def test_rules_take_only_what_the_rules_above_take(self):
+        """A rule below a territory with rules stays within them: a manager's
+        zip 13 rule under North takes no customer of the South."""
+        Rule = self.env["sfa.territory.rule"]
+        Rule.create({"territory_id": self.t_north.id, "zip_prefixes": "59, 62"})
+        Rule.create({"territory_id": self.t_south.id, "zip_prefixes": "13"})
+        greedy = (
+            self.env["sfa.territory"]
+            .with_user(self.manager)
+            .create(
+                {"name": "Greedy", "code": "FR-N-GRD", "parent_id": self.t_north.id}
+            )
+        )
+        Rule.with_user(self.manager).create(
+            {"territory_id": greedy.id, "zip_prefixes": "13, 62"}
+        )
+        south = self.env["res.partner"].create(
+            {
+                "name": "Aix Co",
+                "is_company": True,
+                "country_id": self.fr.id,
+                "zip": "13100",
+            }
+        )
+        north = self.env["res.partner"].create(
+            {
+                "name": "Arras Co",
+                "is_company": True,
+                "country_id": self.fr.id,
+                "zip": "62000",
+            }
+        )
+        self.assertEqual(south.sfa_territory_id, self.t_south)
+        self.assertEqual(north.sfa_territory_id, greedy)
+        south.user_id = self.rep_c
+        self.assertFalse(
+            self.env["res.partner"]
+            .with_user(self.manager)
+            .search([("id", "=", south.id)])
+        )
+        self.assertEqual(self.cust_c.sfa_territory_id, self.t_marseille)
+
     def test_director_maintains_everything(self):
         self.t_south.with_user(self.director).write({"manager_id": self.manager.id})
         self.assertIn(self.lead_c, self.visible_leads(self.manager))

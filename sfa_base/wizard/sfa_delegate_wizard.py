@@ -3,6 +3,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import record_ids
+
 
 class SfaDelegateWizard(models.TransientModel):
     """Reassign a customer or deal with a note and a follow-up for the new owner."""
@@ -19,6 +21,9 @@ class SfaDelegateWizard(models.TransientModel):
     date_deadline = fields.Date(
         "Follow up by", required=True, default=fields.Date.context_today
     )
+
+    def _sfa_record_ids(self):
+        return record_ids(self.env, self.res_ids)
 
     @api.model
     def _action_open(self, records):
@@ -38,8 +43,10 @@ class SfaDelegateWizard(models.TransientModel):
         self.ensure_one()
         if not self.user_id.active:
             raise UserError(self.env._("You cannot delegate to an archived user."))
-        records = self.env[self.res_model].browse(self.res_ids).exists()
+        Model = self.env["sfa.share"]._sfa_shareable_model(self.res_model)
+        records = Model.browse(self._sfa_record_ids()).exists()
         records.check_access("write")
+        self.env["sfa.share"]._sfa_check_colleague(self.user_id, records)
         owner_field = records._sfa_owner_field
         previous = records.mapped(owner_field)
         if previous == self.user_id:

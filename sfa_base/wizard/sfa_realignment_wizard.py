@@ -113,7 +113,7 @@ class SfaRealignmentWizard(models.TransientModel):
     @api.constrains("date_effective")
     def _check_date_effective(self):
         for wizard in self:
-            if wizard.date_effective > fields.Date.context_today(wizard):
+            if wizard.date_effective > wizard._sfa_today():
                 raise ValidationError(
                     self.env._("A realignment cannot take effect in the future.")
                 )

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import record_ids
+
 
 class SfaShareWizard(models.TransientModel):
     _name = "sfa.share.wizard"
@@ -26,6 +28,9 @@ class SfaShareWizard(models.TransientModel):
         for wizard in self:
             wizard.record_count = len(wizard.res_ids or [])
 
+    def _sfa_record_ids(self):
+        return record_ids(self.env, self.res_ids)
+
     @api.model
     def _action_open(self, records):
         return {
@@ -42,10 +47,12 @@ class SfaShareWizard(models.TransientModel):
 
     def action_share(self):
         self.ensure_one()
-        if self.date_expiry and self.date_expiry < fields.Date.context_today(self):
+        if self.date_expiry and self.date_expiry < self._sfa_today():
             raise UserError(self.env._("A share cannot expire in the past."))
-        records = self.env[self.res_model].browse(self.res_ids).exists()
+        Model = self.env["sfa.share"]._sfa_shareable_model(self.res_model)
+        records = Model.browse(self._sfa_record_ids()).exists()
         records.check_access("write")
+        self.env["sfa.share"]._sfa_check_colleague(self.user_ids, records)
         Share = self.env["sfa.share"]
         # sudo: a new share replaces any earlier one, whoever granted it
         existing = Share.sudo().search(

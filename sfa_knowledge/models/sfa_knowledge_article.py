@@ -431,7 +431,7 @@ class SfaKnowledgeArticle(models.Model):
                 """,
                 ids=self.ids,
                 uid=self.env.uid,
-                today=fields.Date.context_today(self),
+                today=self._sfa_today(),
             )
         )
         if inserted:

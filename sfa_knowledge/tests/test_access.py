@@ -195,3 +195,18 @@ class TestKnowledgeAccess(KnowledgeCase):
         self.assertFalse(
             self.Article.with_user(self.rep_b).search([("id", "=", mine.id)])
         )
+
+    def test_tags_are_shared_configuration(self):
+        """Any rep renamed or removed the tags every article uses."""
+        Tag = self.env["sfa.knowledge.tag"]
+        pricing = Tag.create({"name": "Pricing"})
+        new = Tag.with_user(self.rep_a).create({"name": "Trade fairs"})
+        self.assertEqual(new.name, "Trade fairs", "a rep tags their draft")
+        for user in (self.rep_a, self.supervisor):
+            with self.subTest(user=user.login):
+                with self.assertRaises(AccessError):
+                    pricing.with_user(user).write({"name": "Free stuff"})
+                with self.assertRaises(AccessError):
+                    pricing.with_user(user).unlink()
+        pricing.with_user(self.manager).write({"name": "Pricing policy"})
+        self.assertEqual(pricing.name, "Pricing policy")

@@ -172,7 +172,7 @@ class SfaForecast(models.Model):
 
     def _is_closed(self):
         self.ensure_one()
-        return self.period_end < fields.Date.context_today(self)
+        return self.period_end < self._sfa_today()
 
     # ------------------------------------------------------------------
     # Refresh

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 
 class SfaForecastAdjustment(models.Model):
@@ -32,12 +32,21 @@ class SfaForecastAdjustment(models.Model):
     )
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
 
+    _amount_not_negative = models.Constraint(
+        "CHECK (amount >= 0)", "A forecast adjustment cannot be negative."
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
         forecasts = self.env["sfa.forecast"].browse(
             {vals["forecast_id"] for vals in vals_list if vals.get("forecast_id")}
         )
         self._check_can_adjust(forecasts)
+        if any((vals.get("amount") or 0) < 0 for vals in vals_list):
+            # before the database refuses it, in words
+            raise ValidationError(
+                self.env._("A forecast adjustment cannot be negative.")
+            )
         # Who adjusted and when are the system's (readonly fields, refused in
         # the values and in the context's defaults): the caller, now.
         return super().create(vals_list)

@@ -2,7 +2,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.sfa_base.tests.common import SfaCase
@@ -300,6 +300,30 @@ class TestForecast(SfaCase):
                 {"forecast_id": a.id, "amount": 850, "reason": "Board view"}
             )
         self.assertEqual(a.final_forecast, 850)
+
+    def test_an_adjustment_is_dated_now_and_never_negative(self):
+        """A client-sent date of 2099 won over every later adjustment, and
+        any amount (-1e12) was taken."""
+        a = self._by_user(self._march())[self.rep_a]
+        Adjustment = self.env["sfa.forecast.adjustment"].with_user(self.supervisor)
+        values = {"forecast_id": a.id, "amount": 900, "reason": "Slip"}
+        with freeze_time("2026-03-11"):
+            with self.assertRaisesRegex(AccessError, "set by the system"):
+                Adjustment.create(dict(values, date="2099-01-01 00:00:00"))
+            with self.assertRaisesRegex(AccessError, "set by the system"):
+                Adjustment.create(dict(values, user_id=self.director.id))
+            with self.assertRaisesRegex(ValidationError, "cannot be negative"):
+                Adjustment.create(dict(values, amount=-1e12))
+            first = Adjustment.with_context(
+                default_date="2099-01-01 00:00:00", default_user_id=self.director.id
+            ).create(values)
+        self.assertEqual(str(first.date), "2026-03-11 00:00:00")
+        self.assertEqual(first.user_id, self.supervisor)
+        with freeze_time("2026-03-12"):
+            Adjustment.create(dict(values, amount=700))
+        self.assertEqual(a.final_forecast, 700, "the latest adjustment wins")
+        with self.assertRaises(AccessError):
+            first.write({"amount": 1})
 
     def test_closed_period(self):
         """February: commit 1000, won for 800 -> accuracy 75 %; no adjustment."""

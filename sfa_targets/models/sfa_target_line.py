@@ -518,7 +518,7 @@ class SfaTargetLine(models.Model):
         the days before today stay with the one who worked them."""
         if "user_id" not in vals:
             return []
-        today = fields.Date.context_today(self)
+        today = self._sfa_today()
         yesterday = fields.Date.subtract(today, days=1)
         holders = []
         for line in self.filtered(
