@@ -88,20 +88,24 @@ class SfaCustomerValue(models.Model):
         )
         row = 4
         for value in values:
-            sheet.write(row, 0, value.partner_id.display_name, xlsx.text)
-            sheet.write(
+            sheet.write_string(row, 0, value.partner_id.display_name, xlsx.text)
+            sheet.write_string(
                 row, 1, grades.get(value.grade, ""), grade_formats.get(value.grade)
             )
             sheet.write_number(row, 2, value.score, xlsx.total)
-            sheet.write(row, 3, value.user_id.name or "", xlsx.text)
-            sheet.write(row, 4, value.sfa_territory_id.display_name or "", xlsx.text)
-            sheet.write(row, 5, value.sfa_category_id.name or "", xlsx.text)
+            sheet.write_string(row, 3, value.user_id.name or "", xlsx.text)
+            sheet.write_string(
+                row, 4, value.sfa_territory_id.display_name or "", xlsx.text
+            )
+            sheet.write_string(row, 5, value.sfa_category_id.name or "", xlsx.text)
             sheet.write_number(row, 6, value.order_count, xlsx.integer)
             for col, field in enumerate(amounts, start=7):
                 sheet.write_number(row, col, value[field], xlsx.number)
             sheet.write_number(row, 15, value.contact_count, xlsx.integer)
             xlsx.write_date(sheet, row, 16, value.last_contact_date)
-            sheet.write(row, 17, levels.get(value.relationship_level, ""), xlsx.text)
+            sheet.write_string(
+                row, 17, levels.get(value.relationship_level, ""), xlsx.text
+            )
             for col, field in enumerate(
                 (
                     "purchase_score",

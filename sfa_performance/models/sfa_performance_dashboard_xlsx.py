@@ -68,8 +68,8 @@ class SfaPerformanceDashboard(models.Model):
         }
         row = 4
         for card in cards:
-            sheet.write(row, 0, card.name or "", xlsx.text)
-            sheet.write(row, 1, card.manager_id.name or "", xlsx.text)
+            sheet.write_string(row, 0, card.name or "", xlsx.text)
+            sheet.write_string(row, 1, card.manager_id.name or "", xlsx.text)
             for col, field in amounts.items():
                 sheet.write_number(row, col, card[field], xlsx.number)
             for col, field in counts.items():
@@ -82,7 +82,10 @@ class SfaPerformanceDashboard(models.Model):
                 sheet.write_number(row, 9, card.scorecard_score, xlsx.score)
             else:
                 sheet.write_blank(row, 9, None, xlsx.text)
-            sheet.write(row, 10, card.scorecard_rank or "", xlsx.text)
+            if card.scorecard_rank:
+                sheet.write_number(row, 10, card.scorecard_rank, xlsx.integer)
+            else:
+                sheet.write_blank(row, 10, None, xlsx.text)
             row += 1
         # totals as formulas, their value cached for readers that do not
         # calculate

@@ -60,9 +60,12 @@ class SfaScorecard(models.Model):
         )
         states = dict(self._fields["state"]._description_selection(self.env))
         for row, card in enumerate(cards, start=4):
-            team.write(row, 0, card.rank or "", xlsx.text)
-            team.write(row, 1, card.user_id.name or "", xlsx.text)
-            team.write(row, 2, card.manager_id.name or "", xlsx.text)
+            if card.rank:
+                team.write_number(row, 0, card.rank, xlsx.integer)
+            else:
+                team.write_blank(row, 0, None, xlsx.text)
+            team.write_string(row, 1, card.user_id.name or "", xlsx.text)
+            team.write_string(row, 2, card.manager_id.name or "", xlsx.text)
             xlsx.write_date(team, row, 3, card.date_from)
             xlsx.write_date(team, row, 4, card.date_to)
             lines = {line.kpi_id: line for line in card.line_ids}
@@ -78,7 +81,7 @@ class SfaScorecard(models.Model):
                 else:
                     team.write_blank(row, col, None, xlsx.text)
             team.write_number(row, 5 + len(kpis), card.total_score, xlsx.total)
-            team.write(row, 6 + len(kpis), states.get(card.state, ""), xlsx.text)
+            team.write_string(row, 6 + len(kpis), states.get(card.state, ""), xlsx.text)
 
         # --- detail sheet -----------------------------------------------
         columns = [
@@ -103,18 +106,18 @@ class SfaScorecard(models.Model):
         for card in cards:
             comment = fields.Html.to_plaintext(card.comment) if card.comment else ""
             for line in card.line_ids:
-                detail.write(row, 0, card.user_id.name or "", xlsx.text)
+                detail.write_string(row, 0, card.user_id.name or "", xlsx.text)
                 xlsx.write_date(detail, row, 1, card.date_from)
-                detail.write(row, 2, line.kpi_id.name, xlsx.text)
+                detail.write_string(row, 2, line.kpi_id.name, xlsx.text)
                 if line.measured:
                     detail.write_number(row, 3, line.value, xlsx.number)
                 else:
-                    detail.write(row, 3, _("no measure"), xlsx.text)
+                    detail.write_string(row, 3, _("no measure"), xlsx.text)
                 detail.write_number(row, 4, line.target, xlsx.number)
                 detail.write_number(row, 5, line.score, xlsx.score)
                 detail.write_number(row, 6, line.weight, xlsx.score)
                 detail.write_number(row, 7, line.weighted_score, xlsx.score)
-                detail.write(row, 8, comment, xlsx.text)
+                detail.write_string(row, 8, comment, xlsx.text)
                 comment = ""  # once per scorecard
                 row += 1
         return xlsx

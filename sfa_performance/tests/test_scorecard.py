@@ -279,6 +279,25 @@ class TestScorecard(SfaCase):
         with self.assertRaisesRegex(AccessError, "only the people below you"):
             self.compute(users=self.rep_c)
 
+    def test_export_writes_text_as_text(self):
+        cards = self.compute()
+        self.rep_a.name = "=1+1"
+        card = self.card(self.rep_a).with_user(self.supervisor)
+        card.comment = '<p>=HYPERLINK("http://example.com","x")</p>'
+        action = cards.with_user(self.supervisor).action_export_xlsx()
+        attachment = self.env["ir.attachment"].browse(
+            int(action["url"].split("/")[3].split("?")[0])
+        )
+        book = openpyxl.load_workbook(io.BytesIO(attachment.raw))
+        team = {row[1].value: row for row in book["Team"].iter_rows(min_row=5)}
+        self.assertEqual(team["=1+1"][1].data_type, "s")
+        self.assertEqual(team["=1+1"][0].value, 2, "the rank is a number")
+        comments = [
+            row[8] for row in book["Scorecards"].iter_rows(min_row=5) if row[8].value
+        ]
+        self.assertEqual([c.data_type for c in comments], ["s"])
+        self.assertTrue(comments[0].value.startswith("=HYPERLINK"))
+
     def test_team_sheet_export(self):
         cards = self.compute()
         self.card(self.rep_a).with_user(self.supervisor).comment = "<p>Faster.</p>"

@@ -202,7 +202,16 @@ class SfaAgendaWizard(models.TransientModel):
             AgendaColumn("cost", _("Cost"), 10),
         ]
         output = io.BytesIO()
-        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+        # text as text: a customer named '=HYPERLINK(...)' stays a name
+        workbook = xlsxwriter.Workbook(
+            output,
+            {
+                "in_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
         sheet = workbook.add_worksheet(_("Agenda")[:31])
         title = workbook.add_format({"bold": True, "font_size": 14})
         header = workbook.add_format(
@@ -241,15 +250,17 @@ class SfaAgendaWizard(models.TransientModel):
         for col, column in enumerate(columns):
             sheet.set_column(col, col, column.width)
         last_col = len(columns) - 1
-        sheet.merge_range(0, 0, 0, last_col, self._sfa_agenda_title(), title)
+        sheet.merge_range(0, 0, 0, last_col, "", title)
+        sheet.write_string(0, 0, self._sfa_agenda_title(), title)
         for col, column in enumerate(columns):
-            sheet.write(2, col, column.label, header)
+            sheet.write_string(2, col, column.label, header)
         sheet.freeze_panes(3, 0)
 
         row = 3
         count, duration, cost = 0, 0.0, 0.0
         for day in self._sfa_agenda_days():
-            sheet.merge_range(row, 0, row, last_col, day["label"], day_band)
+            sheet.merge_range(row, 0, row, last_col, "", day_band)
+            sheet.write_string(row, 0, day["label"], day_band)
             row += 1
             for line in day["rows"]:
                 for col, column in enumerate(columns):

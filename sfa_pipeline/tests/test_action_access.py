@@ -272,3 +272,19 @@ class TestActionSyncAccess(SfaCase):
             {"start": "2030-01-07 10:00:00", "stop": "2030-01-07 11:00:00"}
         )
         self.assertEqual(str(action.start), "2030-01-07 10:00:00")
+
+    def test_plan_action_form_reads_nothing_of_another_reps_deal(self):
+        """Choosing another rep's deal in the Plan Action form returned its
+        customer, contact and territory."""
+        spec = {
+            "partner_id": {"fields": {"display_name": {}}},
+            "contact_id": {"fields": {"display_name": {}}},
+            "sfa_territory_id": {"fields": {"display_name": {}}},
+        }
+        Action = self.env["sfa.action"].with_user(self.rep_a)
+        with self.assertRaisesRegex(AccessError, "cannot read"):
+            Action.onchange({"lead_id": self.lead_c.id}, ["lead_id"], spec)
+        with self.assertRaisesRegex(AccessError, "cannot read"):
+            Action.onchange({"partner_id": self.cust_c.id}, ["partner_id"], spec)
+        mine = Action.onchange({"lead_id": self.lead_a.id}, ["lead_id"], spec)
+        self.assertEqual(mine["value"]["partner_id"]["id"], self.cust_a.id)

