@@ -6,6 +6,7 @@ Commands::
     python3 tools/sfa.py serve [--no-serve]  demo database + Odoo on port 8069
     python3 tools/sfa.py test [--quiet]      Odoo tests, pytest, ruff, pylint
     python3 tools/sfa.py bench [FILE ...]    benchmarks of tests/bench (pytest)
+    python3 tools/sfa.py probe               the side-door matrix over XML-RPC
     python3 tools/sfa.py stop                stop the private PostgreSQL cluster
     python3 tools/sfa.py clean               drop leftover test/bench databases
 
@@ -29,7 +30,7 @@ Environment variables (all optional):
     SFA_PGPORT            private cluster port (default: 5439, or the next free)
     SFA_DB_HOST, SFA_DB_PORT, SFA_DB_USER, SFA_DB_PASSWORD
                           use this PostgreSQL server instead of a private cluster
-    SFA_KEEP_DB=1         keep the database created by ``test``/``bench``
+    SFA_KEEP_DB=1         keep the database created by ``test``/``bench``/``probe``
     SFA_NO_APT=1          never install system packages with apt-get
     SFA_QUIET=1           same as ``test --quiet``
     SFA_STOP_CLUSTER=1    stop the private cluster after ``test`` if that run
@@ -67,6 +68,7 @@ FILESTORE = STATE / "filestore"
 REQUIREMENTS = REPO / "requirements.txt"
 TESTS_DIR = REPO / "tests"
 BENCH_DIR = TESTS_DIR / "bench"
+PROBE = TESTS_DIR / "security" / "rpc_probe.py"
 
 DEFAULT_DB = "sfa_demo"
 DEFAULT_PGPORT = 5439
@@ -75,7 +77,7 @@ PG_SUPERUSER = "sfa"
 PG_SYSTEM_USER = "postgres"
 CLUSTER_CONF = "sfa.conf"
 BROWSERS = ("chromium", "google-chrome", "chromium-browser", "google-chrome-stable")
-TEMP_DB_PATTERN = re.compile(r"^sfa_(?:test|bench)_\d{14}_(?P<pid>\d+)$")
+TEMP_DB_PATTERN = re.compile(r"^sfa_(?:test|bench|probe)_\d{14}_(?P<pid>\d+)$")
 
 ODOO_INSTALL_HELP = """\
 Odoo 19 community must be importable as `odoo` by this Python
@@ -1126,6 +1128,33 @@ def cmd_bench(args: argparse.Namespace) -> int:
             drop_created_database(server, db)
 
 
+def cmd_probe(_args: argparse.Namespace) -> int:
+    """Install the modules in a fresh database and replay the side-door
+    matrix over XML-RPC against it, served with two workers."""
+    server, _cluster = prepare()
+    drop_stale_temp_databases(server)
+    db = f"sfa_probe_{timestamp()}_{os.getpid()}"
+    try:
+        code, _report = install_database(
+            server,
+            db,
+            selected_modules(),
+            demo=False,
+            log_name="odoo-probe.log",
+            quiet=True,
+        )
+        if code != 0:
+            raise SfaError(f"installing the modules failed (exit code {code})")
+        cmd = [sys.executable, str(PROBE), "-c", str(ODOO_CONF), "-d", db]
+        say("running " + " ".join(cmd[1:]))
+        return run_logged(cmd, LOG_DIR / "probe.log")
+    finally:
+        if env_flag("SFA_KEEP_DB"):
+            say(f"keeping database {db} (SFA_KEEP_DB)")
+        elif was_created_here(server, db):
+            drop_created_database(server, db)
+
+
 def cmd_stop(_args: argparse.Namespace) -> int:
     """Stop the private PostgreSQL cluster."""
     if os.environ.get("SFA_DB_HOST"):
@@ -1165,6 +1194,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="run tests/bench files")
     bench.add_argument("files", nargs="*", help="default: tests/bench/bench_*.py")
     bench.set_defaults(func=cmd_bench)
+    commands.add_parser(
+        "probe", help="the side-door matrix over XML-RPC, 2 workers"
+    ).set_defaults(func=cmd_probe)
     commands.add_parser("stop", help="stop the private cluster").set_defaults(
         func=cmd_stop
     )

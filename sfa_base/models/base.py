@@ -35,6 +35,14 @@ class Base(models.AbstractModel):
     # superuser, whatever the context. The code that sets them checks who
     # may, then writes them with sudo().
     _sfa_system_fields = ()
+    # Configuration the whole company reads and only managers (or
+    # administrators) change: territories, categories, action types, KPIs,
+    # templates, tags. Every other SFA record is private to whom the rules
+    # give it; the side-door tests hold each model to what it declares here.
+    _sfa_shared_configuration = False
+    # Records every internal user reads as Odoo lets them (the contact book),
+    # the sales force under sfa_base's rule.
+    _sfa_open_to_internal_users = False
     # Records only the system writes, every field of them (histories,
     # snapshots, credits, digests): no user creates, changes or deletes one,
     # not even an administrator outside sudo().
@@ -60,7 +68,13 @@ class Base(models.AbstractModel):
             for name, field in self._fields.items()
             if (field._module or "").startswith("sfa_")
         }
-        guarded = self._name.startswith("sfa.") or bool(ours)
+        extended = any(
+            cls.__module__.startswith("odoo.addons.sfa_")
+            and getattr(cls, "_name", None) in (None, self._name)
+            and cls.__name__ != "Base"
+            for cls in type(self).__mro__
+        )
+        guarded = self._name.startswith("sfa.") or bool(ours) or extended
         system = set(self._sfa_system_fields)
         if self._sfa_system_records:
             system.update(

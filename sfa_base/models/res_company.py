@@ -3,6 +3,7 @@ from odoo import api, fields, models
 
 class ResCompany(models.Model):
     _inherit = "res.company"
+    _sfa_shared_configuration = True
 
     sfa_duplicate_block = fields.Boolean(
         "Block Duplicate Customers",

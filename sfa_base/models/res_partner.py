@@ -154,6 +154,7 @@ class ResPartner(models.Model):
     _name = "res.partner"
     _inherit = ["res.partner", "sfa.visibility.mixin"]
     _sfa_shareable = True
+    _sfa_open_to_internal_users = True
 
     sfa_territory_id = fields.Many2one(
         "sfa.territory",

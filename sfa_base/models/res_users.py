@@ -12,6 +12,8 @@ SFA_ROLES = [
 
 class ResUsers(models.Model):
     _inherit = "res.users"
+    # the org chart: every employee reads it, administrators change it
+    _sfa_shared_configuration = True
 
     sfa_manager_id = fields.Many2one(
         "res.users",

@@ -4,6 +4,7 @@ from odoo import fields, models
 class SfaCustomerCategory(models.Model):
     _name = "sfa.customer.category"
     _description = "Customer Category"
+    _sfa_shared_configuration = True
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True)

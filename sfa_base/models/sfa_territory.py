@@ -17,6 +17,7 @@ TERRITORY_TYPES = [
 class SfaTerritory(models.Model):
     _name = "sfa.territory"
     _description = "Sales Territory"
+    _sfa_shared_configuration = True
     _inherit = ["mail.thread"]
     _parent_name = "parent_id"
     _parent_store = True

@@ -23,6 +23,7 @@ class SfaTerritoryRule(models.Model):
 
     _name = "sfa.territory.rule"
     _description = "Territory Assignment Rule"
+    _sfa_shared_configuration = True
     _order = "priority desc, id"
     _check_company_auto = True
 

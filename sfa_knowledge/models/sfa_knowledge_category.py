@@ -4,6 +4,7 @@ from odoo import api, fields, models
 class SfaKnowledgeCategory(models.Model):
     _name = "sfa.knowledge.category"
     _description = "Knowledge Category"
+    _sfa_shared_configuration = True
     _parent_store = True
     _rec_name = "complete_name"
     _order = "complete_name, id"

@@ -6,6 +6,7 @@ from odoo import fields, models
 class SfaKnowledgeTag(models.Model):
     _name = "sfa.knowledge.tag"
     _description = "Knowledge Tag"
+    _sfa_shared_configuration = True
     _order = "name"
 
     name = fields.Char(required=True, translate=True)

@@ -26,6 +26,7 @@ class SfaKpi(models.Model):
 
     _name = "sfa.kpi"
     _description = "Sales KPI"
+    _sfa_shared_configuration = True
     _order = "sequence, id"
 
     sequence = fields.Integer(default=10)

@@ -11,6 +11,7 @@ class SfaScorecardTemplate(models.Model):
 
     _name = "sfa.scorecard.template"
     _description = "Scorecard Template"
+    _sfa_shared_configuration = True
     _order = "company_id, role, name"
 
     name = fields.Char(required=True, translate=True)
@@ -57,6 +58,7 @@ class SfaScorecardTemplate(models.Model):
 class SfaScorecardTemplateLine(models.Model):
     _name = "sfa.scorecard.template.line"
     _description = "Scorecard Template KPI"
+    _sfa_shared_configuration = True
     _order = "template_id, sequence, id"
 
     template_id = fields.Many2one(

@@ -3,6 +3,7 @@ from odoo import fields, models
 
 class CrmStage(models.Model):
     _inherit = "crm.stage"
+    _sfa_shared_configuration = True
 
     sfa_norm_ids = fields.One2many(
         "sfa.stage.norm",

@@ -512,10 +512,17 @@ class SfaAction(models.Model):
             "res_id": document.id,
             "activity_type_id": self.action_type_id.activity_type_id.id,
             "summary": self.name,
-            "note": self.description,
+            "note": self._sfa_mirrored_notes(),
             "date_deadline": self._sfa_deadline(),
             "user_id": self.user_id.id,
         }
+
+    def _sfa_mirrored_notes(self):
+        """The notes an activity may carry: on a deal, read by the deal's
+        readers, yes; on a customer, which every employee reads in Odoo's
+        contact book, no (they stay on the action)."""
+        self.ensure_one()
+        return self.description if self.lead_id else False
 
     def _sfa_attendees(self):
         self.ensure_one()
@@ -613,7 +620,7 @@ class SfaAction(models.Model):
                     )
                 elif action.activity_id.active:
                     action.activity_id.with_env(env).write(
-                        {"summary": action.name, "note": action.description}
+                        {"summary": action.name, "note": action._sfa_mirrored_notes()}
                     )
 
     def _sfa_push_people(self, origin=None):

@@ -11,6 +11,7 @@ class SfaActionType(models.Model):
 
     _name = "sfa.action.type"
     _description = "Sales Action Type"
+    _sfa_shared_configuration = True
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True)

@@ -20,6 +20,7 @@ class SfaStageNorm(models.Model):
 
     _name = "sfa.stage.norm"
     _description = "Stage Action Norm"
+    _sfa_shared_configuration = True
     _order = "stage_id, sequence, id"
     _check_company_auto = True
 

@@ -13,6 +13,7 @@ class SfaTargetPlan(models.Model):
 
     _name = "sfa.target.plan"
     _description = "Target Plan"
+    _sfa_shared_configuration = True
     _inherit = ["mail.thread"]
     _order = "date_from desc, id desc"
 

@@ -1,0 +1,1018 @@
+"""The side-door matrix: every way a client may reach another team's data.
+
+Built from the registry, not listed by hand: every ``sfa.*`` model and every
+Odoo model an SFA module extends is covered as soon as it is installed. Two
+teams get the same data through the modules' own flows (customers, deals and
+their stages, actions with their calendar events and activities, forecasts,
+snapshots, targets, scorecards, customer values, alerts, articles, shares
+and the wizards behind them); then, as a rep of the other team, a plain
+internal user and a portal user, every case tries to read, find, count,
+export, plant through a form, create on someone else, write a system field,
+write or delete another team's records, with and without each context key
+the modules read.
+
+The cases are plain data (JSON), so that ``tests/test_side_doors.py`` runs
+them in the test database and ``tests/security/rpc_probe.py`` replays them
+over XML-RPC against a served multi-worker database. What each case expects:
+
+* ``refused``: a clear Odoo error (access, validation, user error), never a
+  raw one, and nothing written;
+* ``no_foreign``: an answer that holds none of the other team's records (or
+  a clear refusal);
+* ``masked``: records shown without their private fields (a calendar event
+  of an action reads "Busy").
+"""
+
+import ast
+import json
+import xmlrpc.client
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.fields import Command
+from odoo.tests import new_test_user
+
+REPO = Path(__file__).resolve().parents[2]
+TEAMS = ("a", "b")
+ATTACKERS = ("rep_b", "clerk", "portal")
+# Keys the modules once read as privileges (each one a side door that was
+# closed): they are tried on every case with the keys the code reads today.
+HISTORICAL_CONTEXT_KEYS = {
+    "sfa_scorecard_compute": True,
+    "sfa_knowledge_system": True,
+    "sfa_revision_note": "Approved",
+    "sfa_territory_auto": True,
+    "sfa_territory_date": "2000-01-01",
+    "sfa_territory_reason": "realignment",
+    "sfa_territory_rules": {},
+    "sfa_action_sync": "action",
+}
+# Odoo's own keys that change what a call may reach: tried as well.
+ODOO_CONTEXT_KEYS = {
+    "active_test": False,
+    "tracking_disable": True,
+    "mail_notrack": True,
+    "install_mode": True,
+    "uid": 1,
+    "su": True,
+}
+# Values a key read by the modules is tried with, by the shape of its name.
+KEY_VALUES = {"tz": "Pacific/Kiritimati", "lang": "zh_CN"}
+
+
+# ----------------------------------------------------------------------
+# Which models
+# ----------------------------------------------------------------------
+
+
+def sfa_classes(env, model_name):
+    """The classes of SFA modules behind a model (not sfa_base's base guard,
+    nor a mixin of another name)."""
+    return [
+        cls
+        for cls in type(env[model_name]).__mro__
+        if cls.__module__.startswith("odoo.addons.sfa_")
+        and getattr(cls, "_name", None) in (None, model_name)
+        and cls.__name__ != "Base"
+    ]
+
+
+def covered_models(env):
+    """Every sfa.* model and every Odoo model an SFA module extends."""
+    names = []
+    for name in sorted(env.registry):
+        model = env[name]
+        if model._abstract:
+            continue
+        if name.startswith("sfa.") or sfa_classes(env, name):
+            names.append(name)
+    return names
+
+
+def is_configuration(model):
+    """Shared configuration everyone in the company reads (territories,
+    categories, action types, KPIs, templates, tags...): declared on the
+    model. Anything else is private to whom the rules give it."""
+    return bool(getattr(model, "_sfa_shared_configuration", False))
+
+
+def sfa_fields(model):
+    return [
+        name
+        for name, field in model._fields.items()
+        if (field._module or "").startswith("sfa_")
+    ]
+
+
+def context_keys_read():
+    """Context keys the modules read today, found in their source: what a
+    client might hope to use as a privilege."""
+    keys = set()
+    for path in REPO.glob("sfa_*/**/*.py"):
+        if "/tests/" in str(path) or path.name.endswith("_demo.py"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            # self.env.context.get("key") / context["key"]
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "get"
+                and isinstance(node.func.value, ast.Attribute)
+                and node.func.value.attr in ("context", "_context")
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                keys.add(node.args[0].value)
+            if (
+                isinstance(node, ast.Subscript)
+                and isinstance(node.value, ast.Attribute)
+                and node.value.attr in ("context", "_context")
+                and isinstance(node.slice, ast.Constant)
+            ):
+                keys.add(node.slice.value)
+            # with_context(key=...): a key the code sets, so reads somewhere
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "with_context"
+            ):
+                keys.update(kw.arg for kw in node.keywords if kw.arg)
+    return sorted(key for key in keys if isinstance(key, str))
+
+
+def context_variants():
+    """[(label, context)]: none, then each key alone."""
+    variants = [("no context key", {})]
+    keys = dict(HISTORICAL_CONTEXT_KEYS)
+    keys.update(ODOO_CONTEXT_KEYS)
+    for key in context_keys_read():
+        keys.setdefault(key, KEY_VALUES.get(key, True))
+    variants += [(f"{key}={value!r}", {key: value}) for key, value in keys.items()]
+    return variants
+
+
+# ----------------------------------------------------------------------
+# The world: two teams, the same data through the modules' own flows
+# ----------------------------------------------------------------------
+
+
+class World:
+    """Users, configuration, and per team the same records; ``records``
+    maps a model to {team: ids} (team None: the shared configuration)."""
+
+    def __init__(self, env):
+        self.env = env(context=dict(env.context, tracking_disable=True))
+        self.users = {}
+        self.records = {}
+        self.keys = {}  # (team, key) -> record, to map one team's onto the other
+        self.today = fields.Date.context_today(self.env.user)
+
+    # -- bookkeeping ----------------------------------------------------
+
+    def _snapshot_ids(self):
+        env = self.env
+        self.env.flush_all()
+        state = {}
+        for name in covered_models(env):
+            model = env[name].sudo().with_context(active_test=False)
+            if model._auto and not model._transient:
+                env.cr.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{model._table}"')  # noqa: S608
+                state[name] = env.cr.fetchone()[0]
+            elif model._transient:
+                env.cr.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{model._table}"')  # noqa: S608
+                state[name] = env.cr.fetchone()[0]
+        return state
+
+    def _record_new(self, team, before):
+        after = self._snapshot_ids()
+        for name, top in after.items():
+            if top > before.get(name, 0):
+                model = self.env[name].sudo().with_context(active_test=False)
+                ids = model.search([("id", ">", before.get(name, 0))]).ids
+                if ids:
+                    self.records.setdefault(name, {}).setdefault(team, []).extend(ids)
+
+    def key(self, team, key, record):
+        self.keys[team, key] = record
+        return record
+
+    def phase(self, team, build):
+        before = self._snapshot_ids()
+        build()
+        self._record_new(team, before)
+
+    # -- users ----------------------------------------------------------
+
+    def build(self):
+        env = self.env
+        company = env.company
+        self.company = company
+
+        def user(login, groups, manager=None):
+            self.users[login] = new_test_user(
+                env,
+                login=f"sd_{login}",
+                password=f"sd_{login}_pw",
+                groups=groups,
+                name=f"SD {login.replace('_', ' ').title()}",
+                company_id=company.id,
+                company_ids=[company.id],
+                sfa_manager_id=manager.id if manager else False,
+                tz="Europe/Paris",
+            )
+            return self.users[login]
+
+        director = user("director", "sfa_base.group_sfa_director")
+        for team in TEAMS:
+            manager = user(f"manager_{team}", "sfa_base.group_sfa_manager", director)
+            supervisor = user(
+                f"supervisor_{team}", "sfa_base.group_sfa_supervisor", manager
+            )
+            user(f"rep_{team}", "sfa_base.group_sfa_rep", supervisor)
+            user(f"rep_{team}2", "sfa_base.group_sfa_rep", supervisor)
+        user("clerk", "base.group_user")
+        user("portal", "base.group_portal")
+        self.phase(None, self._build_configuration)
+        for team in TEAMS:
+            self.phase(team, lambda team=team: self._build_team(team))
+        # reports over SQL views: their rows belong to whoever owns them
+        for name in covered_models(env):
+            model = env[name].sudo()
+            if model._auto or model._transient:
+                continue
+            owner = getattr(model, "_sfa_owner_field", None) or "user_id"
+            if owner not in model._fields:
+                continue
+            for team in TEAMS:
+                team_users = [
+                    u.id
+                    for login, u in self.users.items()
+                    if login.endswith(team) or login.endswith(f"{team}2")
+                ]
+                ids = model.search([(owner, "in", team_users)]).ids
+                if ids:
+                    self.records.setdefault(name, {})[team] = ids
+        env.flush_all()
+        return self
+
+    def user(self, login):
+        return self.users[login]
+
+    # -- shared configuration -------------------------------------------
+
+    def _build_configuration(self):
+        env = self.env
+        director = self.user("director")
+        self.country = env["sfa.territory"].create(
+            {"name": "SD Country", "code": "SD", "type": "country"}
+        )
+        env["sfa.territory.rule"].create(
+            {
+                "territory_id": self.country.id,
+                "country_ids": [Command.set(env.ref("base.fr").ids)],
+            }
+        )
+        self.category = env["sfa.customer.category"].create(
+            {"name": "SD Key", "visit_frequency_days": 7}
+        )
+        self.product = env["product.product"].create(
+            {"name": "SD Forklift", "list_price": 1000}
+        )
+        self.stages = [env.ref(f"crm.stage_lead{i}") for i in (1, 2, 3)]
+        self.won_stage = env.ref("crm.stage_lead4")
+        self.stages[1].rotting_threshold_days = 3
+        self.visit = env.ref("sfa_pipeline.sfa_action_type_visit")
+        self.call = env.ref("sfa_pipeline.sfa_action_type_call")
+        env["sfa.stage.norm"].create(
+            {
+                "stage_id": self.stages[1].id,
+                "action_type_id": self.call.id,
+                "min_count": 1,
+            }
+        )
+        kpi = env["sfa.kpi"].search([("code", "=", "won_revenue")], limit=1)
+        env["sfa.scorecard.template"].create(
+            {
+                "name": "SD Reps",
+                "role": "rep",
+                "line_ids": [
+                    Command.create({"kpi_id": kpi.id, "weight": 100, "target": 1000})
+                ],
+            }
+        )
+        start = self.today.replace(month=1, day=1)
+        self.plan = env["sfa.target.plan"].create(
+            {
+                "name": "SD Plan",
+                "date_from": start,
+                "date_to": start.replace(month=12, day=31),
+            }
+        )
+        self.kb_category = env["sfa.knowledge.category"].create(
+            {"name": "SD Playbooks"}
+        )
+        self.kb_tag = env["sfa.knowledge.tag"].create({"name": "SD Pricing"})
+        director.sudo()  # configuration is made by the system here
+
+    # -- one team's data ------------------------------------------------
+
+    def _build_team(self, team):
+        env = self.env
+        today = self.today
+        manager = self.user(f"manager_{team}")
+        supervisor = self.user(f"supervisor_{team}")
+        rep = self.user(f"rep_{team}")
+        rep2 = self.user(f"rep_{team}2")
+        zip_prefix = "59" if team == "a" else "13"
+
+        region = self.key(
+            team,
+            "region",
+            env["sfa.territory"].create(
+                {
+                    "name": f"SD Region {team.upper()}",
+                    "code": f"SD-{team.upper()}",
+                    "type": "region",
+                    "parent_id": self.country.id,
+                    "manager_id": manager.id,
+                    "member_ids": [Command.set((rep | rep2).ids)],
+                }
+            ),
+        )
+        env["sfa.territory.rule"].create(
+            {"territory_id": region.id, "zip_prefixes": zip_prefix}
+        )
+        customer = self.key(
+            team,
+            "customer",
+            env["res.partner"].create(
+                {
+                    "name": f"SD Customer {team.upper()}",
+                    "is_company": True,
+                    "user_id": rep.id,
+                    "country_id": env.ref("base.fr").id,
+                    "zip": f"{zip_prefix}000",
+                    "email": f"buyer@customer-{team}.example.com",
+                    "phone": f"+33 1 00 00 00 0{1 if team == 'a' else 2}",
+                    "street": f"{team.upper()} street",
+                    "sfa_category_id": self.category.id,
+                }
+            ),
+        )
+        self.key(
+            team,
+            "contact",
+            env["res.partner"].create(
+                {"name": f"SD Contact {team.upper()}", "parent_id": customer.id}
+            ),
+        )
+        lead = self.key(
+            team,
+            "lead",
+            env["crm.lead"].create(
+                {
+                    "name": f"SD Deal {team.upper()}",
+                    "type": "opportunity",
+                    "user_id": rep.id,
+                    "partner_id": customer.id,
+                    "expected_revenue": 5000,
+                    "date_deadline": today + timedelta(days=10),
+                    "stage_id": self.stages[0].id,
+                }
+            ),
+        )
+        env["sfa.lead.line"].create(
+            {"lead_id": lead.id, "product_id": self.product.id, "quantity": 2}
+        )
+        lead.write({"stage_id": self.stages[1].id})
+        won = env["crm.lead"].create(
+            {
+                "name": f"SD Won {team.upper()}",
+                "type": "opportunity",
+                "user_id": rep.id,
+                "partner_id": customer.id,
+                "expected_revenue": 3000,
+                "stage_id": self.stages[0].id,
+            }
+        )
+        won.with_user(supervisor).write({"stage_id": self.stages[1].id})
+        won.action_set_won()
+        lost = env["crm.lead"].create(
+            {
+                "name": f"SD Lost {team.upper()}",
+                "type": "opportunity",
+                "user_id": rep.id,
+                "partner_id": customer.id,
+            }
+        )
+        lost.action_set_lost()
+        # a deal stuck in a stage that rots after 3 days
+        lead.flush_recordset()
+        env.cr.execute(
+            "UPDATE crm_lead SET date_last_stage_update = %s WHERE id = %s",
+            (env.cr.now() - timedelta(days=10), lead.id),
+        )
+        lead.invalidate_recordset()
+
+        Action = env["sfa.action"]
+        start = datetime.combine(
+            today + timedelta(days=2), datetime.min.time()
+        ).replace(hour=9)
+        self.key(
+            team,
+            "visit",
+            Action.with_user(rep).create(
+                {
+                    "action_type_id": self.visit.id,
+                    "lead_id": lead.id,
+                    "user_id": rep.id,
+                    "start": start,
+                    "description": f"<p>Secret notes of team {team.upper()}</p>",
+                }
+            ),
+        )
+        Action.with_user(rep).create(
+            {
+                "action_type_id": self.call.id,
+                "partner_id": customer.id,
+                "user_id": rep.id,
+                "start": datetime.now() - timedelta(days=3),
+            }
+        )
+        Action.with_user(rep).create(
+            {
+                "action_type_id": self.call.id,
+                "lead_id": lead.id,
+                "user_id": rep.id,
+                "start": datetime.now() - timedelta(days=1),
+                "state": "done",
+                "outcome": "Called",
+                "cost": 25,
+            }
+        )
+
+        Forecast = env["sfa.forecast"]
+        Forecast._refresh_period(today)
+        forecast = Forecast.search([("user_id", "=", rep.id)], limit=1)
+        env["sfa.forecast.adjustment"].with_user(supervisor).create(
+            {"forecast_id": forecast.id, "amount": 4000, "reason": "Slips"}
+        )
+        # one snapshot a day, of the whole pipeline: each team's on its day
+        with freeze_time(today - timedelta(days=1 if team == "a" else 0)):
+            env["sfa.pipeline.snapshot"]._take_snapshot()
+
+        Line = env["sfa.target.line"]
+        region_line = Line.create(
+            {
+                "plan_id": self.plan.id,
+                "owner_type": "territory",
+                "territory_id": region.id,
+                "metric": "won_revenue",
+                "date_from": self.plan.date_from,
+                "date_to": self.plan.date_to,
+                "target_value": 100000,
+            }
+        )
+        rep_line = Line.create(
+            {
+                "plan_id": self.plan.id,
+                "parent_id": region_line.id,
+                "owner_type": "user",
+                "user_id": rep.id,
+                "territory_id": False,
+                "metric": "won_revenue",
+                "date_from": self.plan.date_from,
+                "date_to": self.plan.date_to,
+                "target_value": 50000,
+            }
+        )
+        if self.plan.date_from < today:
+            rep_line.with_user(manager).write({"user_id": rep2.id})  # a holder
+            rep_line.with_user(manager).write({"user_id": rep.id})
+        (region_line | rep_line)._refresh_actuals()
+
+        generate = (
+            env["sfa.scorecard.generate"]
+            .with_user(manager)
+            .create(
+                {
+                    "date_from": today.replace(day=1),
+                    "user_ids": [Command.set((rep | rep2).ids)],
+                }
+            )
+        )
+        generate.action_apply()
+        env["sfa.customer.value"]._cron_compute()
+        env["sfa.performance.alert"]._sfa_create_alerts()
+        env["sfa.stuck.digest"]._cron_send_digests()
+
+        Article = env["sfa.knowledge.article"]
+        published = Article.with_user(manager).create(
+            {
+                "name": f"SD Playbook {team.upper()}",
+                "body": f"<p>How team {team.upper()} wins</p>",
+                "tier": "all",
+                "territory_ids": [Command.set(region.ids)],
+                "category_id": self.kb_category.id,
+                "tag_ids": [Command.set(self.kb_tag.ids)],
+            }
+        )
+        published.with_user(manager).action_publish()
+        published.with_user(rep).action_mark_helpful()
+        published.with_user(rep).action_register_view()
+        Article.with_user(rep).create(
+            {"name": f"SD Draft {team.upper()}", "body": "<p>notes</p>"}
+        )
+
+        self._open_wizards(team, lead, customer, region, region_line)
+
+    def _open_wizards(self, team, lead, customer, region, region_line):
+        """The wizards of the team's people, left open as a user leaves them:
+        a wizard is its user's."""
+        env = self.env
+        manager = self.user(f"manager_{team}")
+        rep = self.user(f"rep_{team}")
+        rep2 = self.user(f"rep_{team}2")
+        share = (
+            env["sfa.share.wizard"]
+            .with_user(rep)
+            .create(
+                {
+                    "res_model": "crm.lead",
+                    "res_ids": lead.ids,
+                    "user_ids": [Command.set(rep2.ids)],
+                    "access": "edit",
+                }
+            )
+        )
+        share.action_share()
+        env["sfa.delegate.wizard"].with_user(rep).create(
+            {
+                "res_model": "res.partner",
+                "res_ids": customer.ids,
+                "user_id": rep2.id,
+                "note": "later",
+            }
+        )
+        # a city opened in the region after a customer of its zips came in:
+        # the realignment proposes to move it there
+        zip_prefix = "59" if team == "a" else "13"
+        env["res.partner"].create(
+            {
+                "name": f"SD Newcomer {team.upper()}",
+                "is_company": True,
+                "user_id": rep2.id,
+                "country_id": env.ref("base.fr").id,
+                "zip": f"{zip_prefix}100",
+            }
+        )
+        city = env["sfa.territory"].create(
+            {
+                "name": f"SD City {team.upper()}",
+                "code": f"SD-{team.upper()}-C",
+                "type": "city",
+                "parent_id": region.id,
+            }
+        )
+        env["sfa.territory.rule"].create(
+            {"territory_id": city.id, "zip_prefixes": f"{zip_prefix}1"}
+        )
+        realign = (
+            env["sfa.realignment.wizard"]
+            .with_user(manager)
+            .create({"territory_id": region.id})
+        )
+        realign.action_preview()
+        # an activity done on the deal: what crm's activity report shows
+        lead.activity_schedule(
+            "mail.mail_activity_data_todo", user_id=rep.id, summary="Send the quote"
+        )
+        lead.activity_ids.filtered(lambda a: a.summary == "Send the quote").with_user(
+            rep
+        ).action_feedback("Sent")
+        handover = (
+            env["sfa.handover.wizard"]
+            .with_user(manager)
+            .create({"from_user_id": rep2.id, "mode": "user", "to_user_id": rep.id})
+        )
+        handover.action_preview()
+        decompose = (
+            env["sfa.target.decompose"]
+            .with_user(manager)
+            .create(
+                {"line_id": region_line.id, "split_by": "time", "period": "quarter"}
+            )
+        )
+        decompose.action_preview()
+        env["sfa.agenda.wizard"].with_user(rep).create({"user_id": rep.id})
+        change = (
+            env["sfa.pipeline.change"]
+            .with_user(manager)
+            .create(
+                {
+                    "date_a": self.today - timedelta(days=1),
+                    "date_b": self.today - timedelta(days=1),
+                }
+            )
+        )
+        change.action_compute()
+
+
+# ----------------------------------------------------------------------
+# The cases
+# ----------------------------------------------------------------------
+
+
+def _plain_value(field, value):
+    """A record's value in the form create/write take."""
+    if field.type == "many2one":
+        return value.id or False
+    if field.type in ("many2many", "one2many"):
+        return [Command.set(value.ids)]
+    if field.type == "date":
+        return fields.Date.to_string(value) if value else False
+    if field.type == "datetime":
+        return fields.Datetime.to_string(value) if value else False
+    if field.type in ("binary", "image"):
+        return False
+    if hasattr(value, "__html__"):
+        return str(value)
+    return value
+
+
+def _sample_value(field, model):
+    """A value of the field's type that a client could send."""
+    if field.type == "many2one":
+        comodel = model.env[field.comodel_name].sudo()
+        return comodel.search([], limit=1).id or False
+    if field.type in ("many2many", "one2many"):
+        return [Command.set([])]
+    if field.type == "selection":
+        return (field.get_values(model.env) or [False])[0]
+    return {
+        "char": "x",
+        "text": "x",
+        "html": "<p>x</p>",
+        "integer": 7,
+        "float": 7.0,
+        "monetary": 7.0,
+        "boolean": True,
+        "date": "2099-01-01",
+        "datetime": "2099-01-01 00:00:00",
+    }.get(field.type, False)
+
+
+def _writable_field(model):
+    """A stored field a user could write, to try on another team's record."""
+    guarded, system = model._sfa_guard_info()
+    for name in ("name", "note", "comment", "description", "reason", "sequence"):
+        field = model._fields.get(name)
+        if field and field.store and not field.readonly and name not in system:
+            return name
+    for name, field in model._fields.items():
+        if (
+            field.store
+            and not field.readonly
+            and name not in system
+            and name not in ("id", "company_id")
+            and field.type in ("char", "text", "integer", "float", "boolean", "date")
+        ):
+            return name
+    return None
+
+
+def _json_safe(value):
+    return json.loads(json.dumps(value, default=str))
+
+
+def generate_cases(world):
+    """All the cases, as JSON-ready dicts."""
+    return Cases(world).generate()
+
+
+class Cases:
+    """The matrix: for every covered model, attacker and context variant,
+    the calls a client could try."""
+
+    def __init__(self, world):
+        self.world = world
+        self.env = world.env
+        self.cases = []
+
+    def add(self, **case):
+        case["id"] = len(self.cases) + 1
+        self.cases.append(_json_safe(case))
+
+    def generate(self):
+        variants = context_variants()
+        for name in covered_models(self.env):
+            Model = self.env[name].sudo().with_context(active_test=False)
+            for attacker in ATTACKERS:
+                for label, context in variants:
+                    self.model_cases(Model, attacker, label, context)
+        return self.cases
+
+    def targets(self, Model, attacker):
+        """The records of the other team (team A) a case aims at."""
+        teams = self.world.records.get(Model._name, {})
+        targets = teams.get("a", [])
+        if is_configuration(Model):
+            targets = targets or teams.get(None, [])
+        if attacker == "clerk" and "res_model" in Model._fields:
+            # what lives on a customer follows the customer, which every
+            # employee reads in Odoo's contact book
+            targets = [
+                rec.id
+                for rec in Model.browse(targets)
+                if not getattr(
+                    self.env[rec.res_model], "_sfa_open_to_internal_users", False
+                )
+            ]
+        return targets
+
+    def model_cases(self, Model, attacker, label, context):
+        first = not context
+        common = {
+            "user": self.world.user(attacker).login,
+            "model": Model._name,
+            "context": context,
+            "variant": label,
+        }
+        targets = self.targets(Model, attacker)
+        config = is_configuration(Model)
+        if targets and not config:
+            self.read_cases(Model, attacker, common, targets, first)
+        if targets and first:
+            self.write_cases(Model, common, targets)
+        own = self.world.records.get(Model._name, {}).get("b", [])
+        mine = own if attacker == "rep_b" and own else targets
+        if mine and Model._auto:
+            self.system_field_cases(Model, common, mine, first)
+        if not config:
+            self.onchange_cases(Model, common, first)
+            source = own if own and attacker == "rep_b" else targets
+            if source and Model._auto and first:
+                self.plant_cases(Model, common, source[0])
+
+    def read_cases(self, Model, attacker, common, targets, first):
+        """Find, read, count, export: nothing of the other team."""
+        if hasattr(Model, "_get_public_fields"):
+            # Odoo's calendar shows every event, the private ones as "Busy"
+            public = Model._get_public_fields()
+            hidden = [
+                f
+                for f in ("name", "description", "opportunity_id", "res_id")
+                if f in Model._fields and f not in public
+            ]
+            self.add(
+                **common,
+                method="search_read",
+                args=[[("id", "in", targets)], hidden],
+                kwargs={},
+                expect="masked",
+                secret={
+                    str(rec.id): {
+                        f: _plain_value(Model._fields[f], rec[f]) for f in hidden
+                    }
+                    for rec in Model.browse(targets)
+                },
+            )
+            return
+        if attacker == "clerk" and Model._sfa_open_to_internal_users:
+            return  # Odoo's contact book: every employee reads it
+        domain = [("id", "in", targets)]
+        foreign = {"expect": "no_foreign", "foreign": targets, "kwargs": {}}
+        self.add(
+            **common, method="search_read", args=[domain, ["display_name"]], **foreign
+        )
+        if not first:
+            return
+        self.add(
+            **common,
+            method="name_search",
+            args=[""],
+            kwargs={"domain": domain, "limit": 200},
+            expect="no_foreign",
+            foreign=targets,
+        )
+        self.add(
+            **common,
+            method="formatted_read_group",
+            args=[domain, [], ["__count"]],
+            **foreign,
+        )
+        self.add(**common, method="search_count", args=[domain], **foreign)
+        refused = {"expect": "refused", "kwargs": {}}
+        self.add(
+            **common, method="read", args=[targets[:5], ["display_name"]], **refused
+        )
+        self.add(
+            **common,
+            method="export_data",
+            args=[targets[:5], ["id", "display_name"]],
+            **refused,
+        )
+
+    def write_cases(self, Model, common, targets):
+        """Change or delete the other team's records (or the shared
+        configuration)."""
+        fname = _writable_field(Model)
+        if fname:
+            field = Model._fields[fname]
+            value = _plain_value(field, Model.browse(targets[0])[fname])
+            self.add(
+                **common,
+                method="write",
+                args=[targets[:1], {fname: value or _sample_value(field, Model)}],
+                kwargs={},
+                expect="refused",
+                unchanged={"ids": targets[:1], "fields": [fname]},
+            )
+        self.add(
+            **common,
+            method="unlink",
+            args=[targets[:1]],
+            kwargs={},
+            expect="refused",
+            unchanged={"ids": targets[:1], "fields": ["id"]},
+        )
+
+    def system_field_cases(self, Model, common, mine, first):
+        """Type in a field only the system writes, on one's own record."""
+        _guarded, system = Model._sfa_guard_info()
+        record = Model.browse(mine[0])
+        names = sorted(system) if first else sorted(system)[:3]
+        for fname in names:
+            field = Model._fields[fname]
+            if field.type == "one2many" or not field.store:
+                continue
+            value = _plain_value(field, record[fname])
+            if value in (False, None, 0, "", [Command.set([])]):
+                value = _sample_value(field, Model)
+            self.add(
+                **common,
+                method="write",
+                args=[mine[:1], {fname: value}],
+                kwargs={},
+                expect="refused",
+                unchanged={"ids": mine[:1], "fields": [fname]},
+            )
+
+    def onchange_cases(self, Model, common, first):
+        """Start a form from the other team's customer, deal or record."""
+        for fname, field in Model._fields.items():
+            comodel = self.env[field.comodel_name] if field.relational else None
+            if (
+                field.type != "many2one"
+                or not field.store
+                or not comodel._sfa_is_private_model()
+                or is_configuration(comodel)
+            ):
+                continue
+            ids = self.world.records.get(field.comodel_name, {}).get("a", [])
+            if not ids:
+                continue
+            self.add(
+                **common,
+                method="onchange",
+                args=[[], {fname: ids[0]}, [fname], {fname: {}}],
+                kwargs={},
+                expect="refused",
+            )
+            if not first:
+                return
+
+    def plant_cases(self, Model, common, source_id):
+        """Create a record on the other team: one's own, relinked."""
+        vals = _foreign_copy(self.world, Model, source_id)
+        if vals:
+            self.add(
+                **common,
+                method="create",
+                args=[vals],
+                kwargs={},
+                expect="refused",
+                count={"domain": []},
+            )
+
+
+def _foreign_copy(world, Model, record_id):
+    """Values of a team B record (from copy_data) with its owner and every
+    private link moved onto team A's equivalents."""
+    record = Model.browse(record_id)
+    try:
+        vals = record.copy_data()[0]
+    except (UserError, NotImplementedError):
+        return None
+    guarded, system = Model._sfa_guard_info()
+    b_to_a = {}
+    for (team, key), rec in world.keys.items():
+        if team == "b":
+            other = world.keys.get(("a", key))
+            if other:
+                b_to_a[rec._name, rec.id] = other.id
+    owner = getattr(Model, "_sfa_owner_field", None)
+    clean = {}
+    moved = False
+    for fname, value in vals.items():
+        field = Model._fields.get(fname)
+        if field is None or fname in system or not field.store:
+            continue
+        if field.type == "many2one":
+            value = value.id if hasattr(value, "id") else value
+            before = value
+            value = b_to_a.get((field.comodel_name, value), value)
+            moved |= value != before
+        elif field.type in ("one2many",):
+            continue
+        elif field.type == "many2many":
+            continue
+        clean[fname] = _json_safe(
+            _plain_value(field, value) if hasattr(value, "_name") else value
+        )
+    if owner and owner in Model._fields and owner not in system:
+        clean[owner] = world.user("rep_a").id
+        moved = True
+    # nothing of the other team in it: not a plant, an ordinary create
+    return clean if moved else None
+
+
+# ----------------------------------------------------------------------
+# Judging an outcome
+# ----------------------------------------------------------------------
+
+
+def found_ids(method, result):
+    """Record ids an answer shows."""
+    if method in ("search_read", "read"):
+        return {row["id"] for row in result or []}
+    if method == "name_search":
+        return {row[0] for row in result or []}
+    if method == "web_search_read":
+        return {row["id"] for row in (result or {}).get("records", [])}
+    return set()
+
+
+def judge(case, outcome, state=None):
+    """None when the case holds, else a sentence saying what leaked.
+
+    ``outcome``: ("ok", result) or ("error", kind, message) where kind is
+    "clear" (an Odoo error a user reads) or "raw" (anything else).
+    ``state``: for refused writes, the values read back afterwards.
+    """
+    expect = case["expect"]
+    if outcome[0] == "error" and outcome[1] == "raw":
+        return f"raw error: {outcome[2][:160]}"
+    if expect == "refused":
+        if outcome[0] == "ok":
+            return f"not refused, returned {str(outcome[1])[:120]}"
+        if state is not None and state.get("changed"):
+            return f"refused, but written: {state['changed']}"
+        return None
+    if outcome[0] == "error":
+        return None  # a clear refusal leaks nothing
+    result = outcome[1]
+    try:
+        xmlrpc.client.dumps((result,), allow_none=False)
+    except TypeError as exc:
+        return f"answer an XML-RPC client cannot read: {exc}"
+    foreign = set(case.get("foreign", []))
+    if expect == "no_foreign":
+        if case["method"] == "formatted_read_group":
+            count = sum(group.get("__count", 0) for group in result or [])
+            return f"counted {count} of the other team's records" if count else None
+        if case["method"] == "search_count":
+            return f"counted {result} of the other team's records" if result else None
+        leaked = found_ids(case["method"], result) & foreign
+        return (
+            f"returned the other team's records {sorted(leaked)[:5]}"
+            if leaked
+            else None
+        )
+    if expect == "masked":
+        for row in result or []:
+            secret = case["secret"].get(str(row["id"]), {})
+            for fname, value in secret.items():
+                shown = row.get(fname)
+                if isinstance(shown, (list, tuple)) and shown and fname.endswith("_id"):
+                    shown = shown[0]
+                if value and shown and (fname != "name" or shown == value):
+                    return f"showed {fname} of record {row['id']}: {str(shown)[:60]}"
+        return None
+    return f"unknown expectation {expect}"
+
+
+def is_clear(exc):
+    """An error a user reads (Odoo's) or a database refusal Odoo words."""
+    import psycopg2  # noqa: PLC0415
+
+    return isinstance(exc, (UserError, psycopg2.IntegrityError))
+
+
+def today():
+    return date.today()

@@ -1,0 +1,79 @@
+"""No side door: the matrix of tests/security/side_doors.py, run in the test
+database through Odoo's own RPC dispatch (``call_kw``), case by case in a
+savepoint that is always rolled back."""
+
+import sys
+import time
+from contextlib import closing
+from pathlib import Path
+
+from odoo.service.model import call_kw
+from odoo.tests import TransactionCase, tagged
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "security"))
+import side_doors  # noqa: E402
+
+
+def run_case(env, case, users):
+    """("ok", result) or ("error", "clear" | "raw", message), as a client
+    calling over RPC would see it."""
+    user = users[case["user"]]
+    model = env(user=user, su=False)[case["model"]]
+    kwargs = dict(case["kwargs"], context=case["context"])
+    with closing(env.cr.savepoint()):
+        try:
+            result = call_kw(model, case["method"], list(case["args"]), kwargs)
+            env.cr.flush()  # what the RPC layer does before answering
+        except Exception as exc:  # noqa: BLE001 - judged below
+            kind = "clear" if side_doors.is_clear(exc) else "raw"
+            return ("error", kind, f"{type(exc).__name__}: {exc}")
+        return ("ok", result)
+
+
+@tagged("post_install", "-at_install")
+class TestSideDoors(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.world = side_doors.World(cls.env).build()
+        cls.cases = side_doors.generate_cases(cls.world)
+        cls.users = {user.login: user.id for user in cls.world.users.values()}
+
+    def test_every_covered_model_has_records_of_both_teams(self):
+        """A model the world does not build would be tried by nothing: the
+        test of a new model starts by giving both teams records of it."""
+        missing = []
+        for name in side_doors.covered_models(self.env):
+            model = self.env[name]
+            if side_doors.is_configuration(model) or name == "res.config.settings":
+                continue
+            teams = self.world.records.get(name, {})
+            if not (teams.get("a") and teams.get("b")):
+                missing.append(name)
+        self.assertFalse(
+            missing, f"build records of both teams for {', '.join(missing)}"
+        )
+
+    def test_the_context_keys_tried_include_those_the_modules_read(self):
+        read = set(side_doors.context_keys_read())
+        tried = {key for _label, ctx in side_doors.context_variants() for key in ctx}
+        self.assertLessEqual(read, tried)
+        self.assertIn("sfa_territory_date", tried, "the keys once read stay tried")
+
+    def test_no_side_door(self):
+        started = time.time()
+        leaks = []
+        for case in self.cases:
+            outcome = run_case(self.env, case, self.users)
+            problem = side_doors.judge(case, outcome)
+            if problem:
+                leaks.append(
+                    f"#{case['id']} {case['user']} {case['model']}.{case['method']}"
+                    f" [{case['variant']}]: {problem}"
+                )
+        print(  # noqa: T201 - the figure of the run
+            f"side doors: {len(self.cases)} cases, {len(leaks)} leaks "
+            f"({time.time() - started:.0f} s)"
+        )
+        self.assertGreater(len(self.cases), 1000)
+        self.assertFalse(leaks, "\n".join(leaks[:40]))
