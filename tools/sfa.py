@@ -228,6 +228,38 @@ def ensure_requirements() -> None:
         raise SfaError(f"`{' '.join(cmd)}` failed")
 
 
+def ensure_odoo_packages(names: tuple[str, ...]) -> None:
+    """Install packages of Odoo's own requirements.txt, at Odoo's pins, that
+    a command needs beyond importing Odoo (gevent for the multi-process
+    server's longpolling process)."""
+    wanted = {name.lower() for name in names}
+    source = odoo_root().parent / "requirements.txt"
+    if not source.is_file():
+        say(f"no {source}: cannot install {', '.join(names)} at Odoo's versions")
+        return
+    lines = [
+        line
+        for line in missing_requirements(source)
+        if re.match(r"[A-Za-z0-9._-]+", line).group(0).lower() in wanted
+    ]
+    if "gevent" in wanted:
+        # gevent loads its plugins through pkg_resources, which before
+        # setuptools 70 cannot find zope.interface under its normalized
+        # distribution name: the longpolling process then dies at start
+        try:
+            version = importlib.metadata.version("setuptools")
+        except importlib.metadata.PackageNotFoundError:
+            version = "0"
+        if int(version.split(".")[0]) < 70:
+            lines.append("setuptools>=70")
+    if not lines:
+        return
+    say(f"installing {', '.join(lines)}")
+    cmd = [sys.executable, "-m", "pip", "install", "-q", *lines]
+    if subprocess.run(cmd, check=False).returncode != 0:
+        raise SfaError(f"`{' '.join(cmd)}` failed")
+
+
 def _pg_major(bindir: Path) -> int | None:
     """Major version of the ``initdb`` in ``bindir`` (None if it does not run)."""
     try:
@@ -1132,6 +1164,7 @@ def cmd_probe(_args: argparse.Namespace) -> int:
     """Install the modules in a fresh database and replay the side-door
     matrix over XML-RPC against it, served with two workers."""
     server, _cluster = prepare()
+    ensure_odoo_packages(("gevent", "greenlet"))
     drop_stale_temp_databases(server)
     db = f"sfa_probe_{timestamp()}_{os.getpid()}"
     try:

@@ -238,6 +238,14 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
+    def _sfa_unowned_domain(self):
+        """Besides partners without a salesperson, the partners of internal
+        users (colleagues, not customers) are everyone's: Odoo's chatter reads
+        the author of every message, and a colleague's partner with a
+        salesperson set would otherwise make a customer's form fail."""
+        return super()._sfa_unowned_domain() | Domain("partner_share", "=", False)
+
+    @api.model
     def _sfa_extra_access_domains(self, mode):
         """A shared customer comes with its contacts; a shared deal lets the
         colleague read its customer and contacts."""

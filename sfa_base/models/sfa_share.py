@@ -29,7 +29,7 @@ class SfaShare(models.Model):
         required=True,
         index=True,
         ondelete="cascade",
-        domain="[('share', '=', False)]",
+        domain=lambda self: self._sfa_colleague_domain(),
     )
     access = fields.Selection(
         [("read", "Read"), ("edit", "Edit")], required=True, default="read"
@@ -108,6 +108,15 @@ class SfaShare(models.Model):
                 )
             )
         return Model
+
+    @api.model
+    def _sfa_colleague_domain(self):
+        """Whom the forms propose: internal users with sales rights (what
+        ``_sfa_check_colleague`` then checks whatever the client sends)."""
+        return [
+            ("share", "=", False),
+            ("all_group_ids", "in", self.env.ref("sales_team.group_sale_salesman").ids),
+        ]
 
     @api.model
     def _sfa_check_colleague(self, users, records):

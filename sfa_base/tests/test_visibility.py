@@ -1,5 +1,5 @@
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import SfaCase
 
@@ -104,6 +104,26 @@ class TestVisibility(SfaCase):
         self.assertEqual(counts, {self.t_lille.id: 2, False: 1})
         names = Partner.name_search("a")
         self.assertNotIn(self.cust_c.id, [n[0] for n in names])
+
+    def test_colleagues_partners_are_everyones(self):
+        """A colleague whose partner has a salesperson set (Odoo's demo does
+        it) wrote on a customer: opening that customer's chatter failed with
+        an access error, Odoo reading the authors of its messages."""
+        colleague = new_test_user(self.env, login="colleague", groups="base.group_user")
+        colleague.partner_id.user_id = self.rep_c
+        self.cust_a.with_user(colleague).sudo().message_post(
+            body="Called them",
+            message_type="comment",
+            author_id=colleague.partner_id.id,
+        )
+        self.assertTrue(colleague.partner_id.with_user(self.rep_a).read(["name"]))
+        suggested = self.cust_a.with_user(
+            self.rep_a
+        )._message_get_suggested_recipients()
+        self.assertIsInstance(suggested, list)
+        # a customer of rep C stays rep C's
+        with self.assertRaises(AccessError):
+            self.cust_c.with_user(self.rep_a).read(["name"])
 
     def test_rep_cannot_create_for_someone_outside(self):
         with self.assertRaises(AccessError):

@@ -15,7 +15,10 @@ class SfaDelegateWizard(models.TransientModel):
     res_model = fields.Char("Model", required=True)
     res_ids = fields.Json("Records", required=True)
     user_id = fields.Many2one(
-        "res.users", "New Owner", required=True, domain="[('share', '=', False)]"
+        "res.users",
+        "New Owner",
+        required=True,
+        domain=lambda self: self.env["sfa.share"]._sfa_colleague_domain(),
     )
     note = fields.Text(required=True)
     date_deadline = fields.Date(

@@ -15,7 +15,7 @@ class SfaShareWizard(models.TransientModel):
         "res.users",
         string="Colleagues",
         required=True,
-        domain="[('share', '=', False)]",
+        domain=lambda self: self.env["sfa.share"]._sfa_colleague_domain(),
     )
     access = fields.Selection(
         [("read", "Read"), ("edit", "Edit")], required=True, default="read"
