@@ -22,3 +22,13 @@ class TestTranslations(TransactionCase):
         with self.assertRaises(UserError) as caught:
             territory.with_context(lang="vi_VN").action_archive()
         self.assertIn("Khu vực bán hàng", str(caught.exception))
+
+    def test_the_value_guard_speaks_the_users_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["sfa_base"], ["zh_CN"])
+        partner = self.env["res.partner"].create({"name": "Guarded"})
+        with self.assertRaises(UserError) as caught:
+            partner.with_context(lang="zh_CN").with_user(
+                self.env.ref("base.user_admin")
+            ).write({"sfa_last_contact_date": "2026-01-01"})
+        self.assertIn("由系统设置", str(caught.exception))
