@@ -1134,58 +1134,57 @@ def cmd_test(args: argparse.Namespace) -> int:
     return print_summary(outcomes)
 
 
-def cmd_bench(args: argparse.Namespace) -> int:
-    """Run benchmark files of ``tests/bench`` with pytest against a fresh
-    database that has the modules installed (without demo data)."""
-    files = args.files or sorted(str(p) for p in BENCH_DIR.glob("bench_*.py"))
-    if not files:
-        raise SfaError("no benchmark given and no tests/bench/bench_*.py found")
+def _run_on_fresh_database(kind: str, cmd_for, log_name: str) -> int:
+    """Install the modules (without demo data) in a new database
+    ``sfa_<kind>_...``, run the command ``cmd_for(db)`` against it, then
+    drop it (unless SFA_KEEP_DB)."""
     server, _cluster = prepare()
     drop_stale_temp_databases(server)
-    db = f"sfa_bench_{timestamp()}_{os.getpid()}"
-    try:
-        modules = selected_modules()
-        code, _report = install_database(
-            server, db, modules, demo=False, log_name="odoo-bench.log", quiet=True
-        )
-        if code != 0:
-            raise SfaError(f"installing the modules failed (exit code {code})")
-        cmd = pytest_command(db, *files, "-o", "addopts=", "-s")
-        say("running " + " ".join(cmd[1:]))
-        return run_logged(cmd, LOG_DIR / "bench.log")
-    finally:
-        if env_flag("SFA_KEEP_DB"):
-            say(f"keeping database {db} (SFA_KEEP_DB)")
-        elif was_created_here(server, db):
-            drop_created_database(server, db)
-
-
-def cmd_probe(_args: argparse.Namespace) -> int:
-    """Install the modules in a fresh database and replay the side-door
-    matrix over XML-RPC against it, served with two workers."""
-    server, _cluster = prepare()
-    ensure_odoo_packages(("gevent", "greenlet"))
-    drop_stale_temp_databases(server)
-    db = f"sfa_probe_{timestamp()}_{os.getpid()}"
+    db = f"sfa_{kind}_{timestamp()}_{os.getpid()}"
     try:
         code, _report = install_database(
             server,
             db,
             selected_modules(),
             demo=False,
-            log_name="odoo-probe.log",
+            log_name=f"odoo-{kind}.log",
             quiet=True,
         )
         if code != 0:
             raise SfaError(f"installing the modules failed (exit code {code})")
-        cmd = [sys.executable, str(PROBE), "-c", str(ODOO_CONF), "-d", db]
+        cmd = cmd_for(db)
         say("running " + " ".join(cmd[1:]))
-        return run_logged(cmd, LOG_DIR / "probe.log")
+        return run_logged(cmd, LOG_DIR / log_name)
     finally:
         if env_flag("SFA_KEEP_DB"):
             say(f"keeping database {db} (SFA_KEEP_DB)")
         elif was_created_here(server, db):
             drop_created_database(server, db)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Run benchmark files of ``tests/bench`` with pytest against a fresh
+    database that has the modules installed (without demo data)."""
+    files = args.files or sorted(str(p) for p in BENCH_DIR.glob("bench_*.py"))
+    if not files:
+        raise SfaError("no benchmark given and no tests/bench/bench_*.py found")
+    return _run_on_fresh_database(
+        "bench",
+        lambda db: pytest_command(db, *files, "-o", "addopts=", "-s"),
+        "bench.log",
+    )
+
+
+def cmd_probe(_args: argparse.Namespace) -> int:
+    """Install the modules in a fresh database and replay the side-door
+    matrix over XML-RPC against it, served with two workers."""
+    check_odoo()
+    ensure_odoo_packages(("gevent", "greenlet"))
+    return _run_on_fresh_database(
+        "probe",
+        lambda db: [sys.executable, str(PROBE), "-c", str(ODOO_CONF), "-d", db],
+        "probe.log",
+    )
 
 
 def cmd_stop(_args: argparse.Namespace) -> int:

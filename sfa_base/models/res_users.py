@@ -109,6 +109,20 @@ class ResUsers(models.Model):
             or self.has_group("sales_team.group_sale_manager")
         )
 
+    def _sfa_is_sales_colleague(self, companies, of_user):
+        """Whether this user may own, or be given, records of ``companies``
+        by ``of_user``: active, internal, with sales rights, working for
+        those companies (for records of no company: for one of ``of_user``'s).
+        A portal user would make a record vanish for all but directors."""
+        self.ensure_one()
+        return bool(
+            self.active
+            and not self.share
+            and self.has_group("sales_team.group_sale_salesman")
+            and not (companies - self.company_ids)
+            and self.company_ids & of_user.company_ids
+        )
+
     def _sfa_is_bound(self):
         """A member of the sales force below director: bound by the
         reporting line and the territories (users outside the sales force

@@ -123,15 +123,13 @@ class SfaShare(models.Model):
         """Records are shared and delegated with colleagues only: active
         internal users with sales rights in the records' companies. A portal
         user would get a deal and its customer's data."""
-        companies = records.company_id if "company_id" in records._fields else None
+        companies = (
+            records.company_id
+            if "company_id" in records._fields
+            else self.env["res.company"]
+        )
         for user in users:
-            if (
-                not user.active
-                or user.share
-                or not user.has_group("sales_team.group_sale_salesman")
-                or (companies and companies - user.company_ids)
-                or not (user.company_ids & self.env.user.company_ids)
-            ):
+            if not user._sfa_is_sales_colleague(companies, self.env.user):
                 raise UserError(
                     self.env._(
                         "%s is not a colleague of the sales force of these "

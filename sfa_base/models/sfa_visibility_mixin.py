@@ -161,14 +161,12 @@ class SfaVisibilityMixin(models.AbstractModel):
             owner = record[self._sfa_owner_field]
             if not owner:
                 continue
-            company = record.company_id if "company_id" in record._fields else None
-            if (
-                not owner.active
-                or owner.share
-                or not owner.has_group("sales_team.group_sale_salesman")
-                or (company and company not in owner.company_ids)
-                or not (owner.company_ids & user.company_ids)
-            ):
+            company = (
+                record.company_id
+                if "company_id" in record._fields
+                else self.env["res.company"]
+            )
+            if not owner._sfa_is_sales_colleague(company, user):
                 raise ValidationError(
                     self.env._(
                         "%(user)s cannot own %(record)s: only an active user of the "

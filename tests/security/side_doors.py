@@ -841,6 +841,15 @@ class Cases:
             expect="refused",
             unchanged={"ids": targets[:1], "fields": ["id"]},
         )
+        if hasattr(Model, "message_post") and Model._auto:
+            # the chatter: a note on the other team's record
+            self.add(
+                **common,
+                method="message_post",
+                args=[targets[:1]],
+                kwargs={"body": "side door", "message_type": "comment"},
+                expect="refused",
+            )
 
     def system_field_cases(self, Model, common, mine, first):
         """Type in a field only the system writes, on one's own record."""
