@@ -77,3 +77,31 @@ class TestSideDoors(TransactionCase):
         )
         self.assertGreater(len(self.cases), 1000)
         self.assertFalse(leaks, "\n".join(leaks[:40]))
+
+    def test_every_public_method_answers_an_rpc_client(self):
+        """Every method a client may call on an SFA model answers with a
+        value XML-RPC can carry (None cannot be: the work would be done and
+        the client told it failed), or with a clear error."""
+        director = self.world.user("director")
+        tried, problems = 0, []
+        for name in side_doors.covered_models(self.env):
+            teams = self.world.records.get(name, {})
+            ids = (teams.get("a") or teams.get(None) or [])[:1]
+            for method in side_doors.public_methods(self.env, name):
+                tried += 1
+                case = {
+                    "user": director.login,
+                    "model": name,
+                    "method": method,
+                    "args": [ids] if ids else [[]],
+                    "kwargs": {},
+                    "context": {},
+                }
+                outcome = run_case(self.env, case, self.users)
+                if outcome[0] == "error" and outcome[1] == "raw":
+                    problems.append(f"{name}.{method}: {outcome[2][:160]}")
+                elif outcome[0] == "ok":
+                    if problem := side_doors.unreadable_by_rpc(outcome[1]):
+                        problems.append(f"{name}.{method}: {problem}")
+        self.assertGreater(tried, 40)
+        self.assertFalse(problems, "\n".join(problems))

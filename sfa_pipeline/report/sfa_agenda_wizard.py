@@ -169,7 +169,11 @@ class SfaAgendaWizard(models.TransientModel):
 
     def action_print_pdf(self):
         self.ensure_one()
-        return self.env.ref("sfa_pipeline.action_report_sfa_agenda").report_action(self)
+        # data={} rather than Odoo's None: an XML-RPC client cannot read None
+        # (the web client treats both alike)
+        return self.env.ref("sfa_pipeline.action_report_sfa_agenda").report_action(
+            self, data={}
+        )
 
     def action_export_xlsx(self):
         self.ensure_one()

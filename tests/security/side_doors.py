@@ -93,6 +93,34 @@ def covered_models(env):
     return names
 
 
+def public_methods(env, model_name):
+    """The methods an SFA module adds to a model that a client may call
+    with nothing but the records: buttons and the like."""
+    import inspect  # noqa: PLC0415
+
+    from odoo import models  # noqa: PLC0415
+
+    names = set()
+    for cls in sfa_classes(env, model_name):
+        for name, member in vars(cls).items():
+            if (
+                name.startswith("_")
+                or not callable(member)
+                or hasattr(models.BaseModel, name)
+                or getattr(member, "_api_private", False)
+                or name.startswith("message_")
+            ):
+                continue
+            params = list(inspect.signature(member).parameters.values())[1:]
+            if all(
+                p.default is not inspect.Parameter.empty
+                or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+                for p in params
+            ):
+                names.add(name)
+    return sorted(names)
+
+
 def is_configuration(model):
     """Shared configuration everyone in the company reads (territories,
     categories, action types, KPIs, templates, tags...): declared on the
@@ -956,6 +984,19 @@ def _foreign_copy(world, Model, record_id):
 # ----------------------------------------------------------------------
 
 
+def unreadable_by_rpc(result):
+    """What stops Odoo's XML-RPC from sending ``result`` (None, mostly)."""
+    try:
+        from odoo.addons.rpc.controllers.xmlrpc import OdooMarshaller  # noqa: PLC0415
+    except ImportError:  # the rpc module is not there: the standard one
+        OdooMarshaller = xmlrpc.client.Marshaller  # noqa: N806
+    try:
+        OdooMarshaller(allow_none=False).dumps((result,))
+    except TypeError as exc:
+        return f"answer an XML-RPC client cannot read: {exc}"
+    return None
+
+
 def found_ids(method, result):
     """Record ids an answer shows."""
     if method in ("search_read", "read"):
@@ -986,10 +1027,8 @@ def judge(case, outcome, state=None):
     if outcome[0] == "error":
         return None  # a clear refusal leaks nothing
     result = outcome[1]
-    try:
-        xmlrpc.client.dumps((result,), allow_none=False)
-    except TypeError as exc:
-        return f"answer an XML-RPC client cannot read: {exc}"
+    if problem := unreadable_by_rpc(result):
+        return problem
     foreign = set(case.get("foreign", []))
     if expect == "no_foreign":
         if case["method"] == "formatted_read_group":
