@@ -121,11 +121,31 @@ def public_methods(env, model_name):
     return sorted(names)
 
 
+def _is_private(model):
+    return model._name.startswith("sfa.") or "sfa_visible" in model._fields
+
+
 def is_configuration(model):
     """Shared configuration everyone in the company reads (territories,
     categories, action types, KPIs, templates, tags...): declared on the
     model. Anything else is private to whom the rules give it."""
     return bool(getattr(model, "_sfa_shared_configuration", False))
+
+
+def system_fields(model):
+    """The fields only the system writes (sfa_base's guard knows them; the
+    same reading of the model when it does not, to run the matrix against
+    an older version)."""
+    if hasattr(model, "_sfa_guard_info"):
+        return model._sfa_guard_info()[1]
+    return frozenset(
+        name
+        for name, field in model._fields.items()
+        if (field._module or "").startswith("sfa_")
+        and field.type != "one2many"
+        and name not in ("id", "create_uid", "create_date", "write_uid", "write_date")
+        and ((field.compute and field.readonly) or (field.readonly and field.store))
+    )
 
 
 def sfa_fields(model):
@@ -697,7 +717,7 @@ def _sample_value(field, model):
 
 def _writable_field(model):
     """A stored field a user could write, to try on another team's record."""
-    guarded, system = model._sfa_guard_info()
+    system = system_fields(model)
     for name in ("name", "note", "comment", "description", "reason", "sequence"):
         field = model._fields.get(name)
         if field and field.store and not field.readonly and name not in system:
@@ -811,7 +831,7 @@ class Cases:
                 },
             )
             return
-        if attacker == "clerk" and Model._sfa_open_to_internal_users:
+        if attacker == "clerk" and getattr(Model, "_sfa_open_to_internal_users", False):
             return  # Odoo's contact book: every employee reads it
         domain = [("id", "in", targets)]
         foreign = {"expect": "no_foreign", "foreign": targets, "kwargs": {}}
@@ -881,7 +901,7 @@ class Cases:
 
     def system_field_cases(self, Model, common, mine, first):
         """Type in a field only the system writes, on one's own record."""
-        _guarded, system = Model._sfa_guard_info()
+        system = system_fields(Model)
         record = Model.browse(mine[0])
         names = sorted(system) if first else sorted(system)[:3]
         for fname in names:
@@ -907,7 +927,7 @@ class Cases:
             if (
                 field.type != "many2one"
                 or not field.store
-                or not comodel._sfa_is_private_model()
+                or not _is_private(comodel)
                 or is_configuration(comodel)
             ):
                 continue
@@ -946,7 +966,7 @@ def _foreign_copy(world, Model, record_id):
         vals = record.copy_data()[0]
     except (UserError, NotImplementedError):
         return None
-    guarded, system = Model._sfa_guard_info()
+    system = system_fields(Model)
     b_to_a = {}
     for (team, key), rec in world.keys.items():
         if team == "b":
