@@ -105,3 +105,38 @@ class TestSideDoors(TransactionCase):
                         problems.append(f"{name}.{method}: {problem}")
         self.assertGreater(tried, 40)
         self.assertFalse(problems, "\n".join(problems))
+
+    def test_the_reads_aim_at_records_that_are_there(self):
+        """A case that found nothing because it aimed at nothing would pass
+        for the wrong reason: each read case's domain finds the other team's
+        records when the system itself searches, and the director, who reads
+        the whole company, finds them too (but another user's votes and
+        reads of an article, and wizards, which are their user's only)."""
+        director = self.world.user("director").login
+        blind, unseen = set(), set()
+        tried = 0
+        for case in self.cases:
+            if (
+                case["method"] != "search_read"
+                or case["expect"] != "no_foreign"
+                or case["context"]
+            ):
+                continue
+            tried += 1
+            domain = case["args"][0]
+            Model = self.env[case["model"]].sudo().with_context(active_test=False)
+            if not Model.search_count(domain):
+                blind.add(case["model"])
+            if Model._transient or case["model"] in (
+                "sfa.knowledge.vote",
+                "sfa.knowledge.view",
+            ):
+                continue
+            outcome = run_case(self.env, dict(case, user=director), self.users)
+            if outcome[0] != "ok" or not side_doors.found_ids(
+                "search_read", outcome[1]
+            ) & set(case["foreign"]):
+                unseen.add(case["model"])
+        self.assertGreater(tried, 30)
+        self.assertFalse(sorted(blind), "read cases that aim at nothing")
+        self.assertFalse(sorted(unseen), "records even a director does not see")

@@ -122,6 +122,12 @@ class Base(models.AbstractModel):
         for vals in vals_list:
             self._sfa_check_values(vals, system)
         if system:
+            # the empty system values a form sends are dropped: the field's
+            # default or compute applies, not the client's False
+            vals_list = [
+                {name: value for name, value in vals.items() if name not in system}
+                for vals in vals_list
+            ]
             # a default given in the context is a value given by the client
             context = {
                 key: value

@@ -126,7 +126,9 @@ class SfaVisibilityMixin(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         records = super().create(vals_list)
-        if not self.env.su and self.env.user._sfa_is_bound():
+        if not self.env.su and self.env.user.has_group("sfa_base.group_sfa_rep"):
+            # the whole sales force, directors included: nobody gives a record
+            # to a portal user; the line and the reach bind those below
             records._sfa_check_owners(created=True)
             records._sfa_check_territory_reach(
                 {
@@ -139,7 +141,7 @@ class SfaVisibilityMixin(models.AbstractModel):
 
     def write(self, vals):
         res = super().write(vals)
-        if not self.env.su and self.env.user._sfa_is_bound():
+        if not self.env.su and self.env.user.has_group("sfa_base.group_sfa_rep"):
             if self._sfa_owner_field in vals:
                 self._sfa_check_owners(created=False)
             if self._sfa_territory_field and vals.get(self._sfa_territory_field):

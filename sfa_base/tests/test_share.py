@@ -599,9 +599,11 @@ class TestShare(SfaCase):
                             "user_id": outsider.id,
                         }
                     )
-                # a direct write of the owner is refused the same way
-                with self.assertRaises(ValidationError):
-                    self.lead_a.with_user(self.rep_a).write({"user_id": outsider.id})
+                # a direct write of the owner is refused the same way, for a
+                # director too
+                for user in (self.rep_a, self.director):
+                    with self.assertRaises(ValidationError):
+                        self.lead_a.with_user(user).write({"user_id": outsider.id})
         self.assertEqual(self.lead_a.user_id, self.rep_a)
         self.assertFalse(self.shares_of(self.lead_a))
         self.assertIn(self.lead_a, self.visible_leads(self.supervisor))

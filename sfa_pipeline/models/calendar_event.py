@@ -1,4 +1,5 @@
 from odoo import models
+from odoo.exceptions import UserError
 
 from .sfa_action import SYNC_ORIGIN
 
@@ -31,6 +32,21 @@ class CalendarEvent(models.Model):
         return actions
 
     def write(self, vals):
+        if (
+            "privacy" in vals
+            and vals["privacy"] != "private"
+            and not self.env.su
+            and self.env["sfa.action"]
+            .sudo()
+            .search_count([("calendar_event_id", "in", self.ids)], limit=1)
+        ):
+            # sudo: only whether an action is booked on these events is read
+            raise UserError(
+                self.env._(
+                    "The event of a sales action stays private to its attendees: "
+                    "its notes are the action's."
+                )
+            )
         actions = self.env["sfa.action"]
         if {"start", "stop", "start_date", "stop_date", "duration", "active"} & set(
             vals

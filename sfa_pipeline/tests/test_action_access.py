@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.sfa_base.tests.common import SfaCase
@@ -265,6 +265,9 @@ class TestActionSyncAccess(SfaCase):
                 self.assertFalse(seen["description"])
                 with self.assertRaises(AccessError):
                     event.with_user(user).write({"name": "Mine now"})
+        # nor its attendees make it public again
+        with self.assertRaisesRegex(UserError, "stays private"):
+            event.with_user(self.rep_a).write({"privacy": "public"})
         # the attendees read and move it: the action follows
         action.participant_ids = self.rep_b
         event.with_user(self.rep_b).read(["description"])

@@ -319,6 +319,12 @@ class TestForecast(SfaCase):
             ).create(values)
         self.assertEqual(str(first.date), "2026-03-11 00:00:00")
         self.assertEqual(first.user_id, self.supervisor)
+        with freeze_time("2026-03-11"):
+            # an empty value a form sends sets nothing: the system's applies
+            blank = Adjustment.create(dict(values, date=False, user_id=False))
+        self.assertEqual(str(blank.date), "2026-03-11 00:00:00")
+        self.assertEqual(blank.user_id, self.supervisor)
+        blank.sudo().unlink()
         with freeze_time("2026-03-12"):
             Adjustment.create(dict(values, amount=700))
         self.assertEqual(a.final_forecast, 700, "the latest adjustment wins")
