@@ -2,7 +2,7 @@
     "name": "SFA Base",
     "summary": "Sales org hierarchy, hierarchical visibility, territories, "
     "customer categories and lifecycle, sharing and hand-over",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/CRM",
     "author": "Odoo SFA",
     "website": "https://github.com/odoo-sfa/odoo-sfa",
@@ -11,6 +11,7 @@
     "data": [
         "security/sfa_base_security.xml",
         "security/ir.model.access.csv",
+        "data/sfa_fact_data.xml",
         "data/ir_cron_data.xml",
         "data/sfa_customer_category_data.xml",
         "views/sfa_territory_views.xml",

@@ -2,7 +2,7 @@
     "name": "SFA Performance",
     "summary": "KPIs, weighted rep scorecards, deal credit, customer value, alerts, "
     "exports and a team dashboard",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/CRM",
     "author": "Odoo SFA",
     "website": "https://github.com/odoo-sfa/odoo-sfa",
@@ -11,6 +11,7 @@
     "data": [
         "security/sfa_performance_security.xml",
         "security/ir.model.access.csv",
+        "data/sfa_fact_data.xml",
         "data/sfa_kpi_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",

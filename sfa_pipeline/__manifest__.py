@@ -12,6 +12,7 @@
     "data": [
         "security/sfa_pipeline_security.xml",
         "security/ir.model.access.csv",
+        "data/sfa_fact_data.xml",
         "data/sfa_action_type_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",

@@ -11,11 +11,13 @@
     "data": [
         "security/sfa_targets_security.xml",
         "security/ir.model.access.csv",
+        "data/sfa_fact_data.xml",
         "data/ir_cron_data.xml",
         "wizard/sfa_target_decompose_views.xml",
         "views/sfa_target_line_views.xml",
         "views/sfa_target_plan_views.xml",
         "views/sfa_targets_menus.xml",
+        "views/res_config_settings_views.xml",
     ],
     "demo": [
         "demo/sfa_targets_demo.xml",

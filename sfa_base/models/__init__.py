@@ -11,6 +11,5 @@ from . import sfa_share
 from . import res_partner
 from . import crm_lead
 from . import crm_activity_report
-from . import mail_activity
 from . import sfa_demo
-from . import sfa_metric_source
+from . import sfa_fact

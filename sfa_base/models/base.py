@@ -56,10 +56,12 @@ class Base(models.AbstractModel):
         """(guarded, system field names) of this model, computed once per
         registry: the SFA models and the Odoo models they extend are guarded."""
         cls = type(self)
-        info = cls.__dict__.get("_sfa_guard_cache")
-        if info is None:
+        # while modules load, the same class gains fields and overrides: the
+        # cache holds for the class's bases of the moment
+        bases, info = cls.__dict__.get("_sfa_guard_cache", (None, None))
+        if bases != cls.__bases__:
             info = self._sfa_build_guard_info()
-            cls._sfa_guard_cache = info
+            cls._sfa_guard_cache = (cls.__bases__, info)
         return info
 
     def _sfa_build_guard_info(self):

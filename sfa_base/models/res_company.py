@@ -15,9 +15,39 @@ class ResCompany(models.Model):
         help="A customer with no won deal or contact for this long becomes dormant.",
     )
 
+    # Which exchanges with a customer count as a contact (last contact,
+    # lifecycle, visits due, "not contacted" alerts): one per channel a fact
+    # declares (sfa.fact's ``contact``).
+    sfa_contact_activity = fields.Boolean(
+        "Done Activities Count as Contacts",
+        default=True,
+        help="An activity marked done on the customer, a contact or a deal.",
+    )
+    sfa_contact_email = fields.Boolean(
+        "E-mails Count as Contacts",
+        default=True,
+        help="An e-mail received from or sent to the customer, on the customer, "
+        "one of its contacts or one of its deals.",
+    )
+    sfa_contact_meeting = fields.Boolean(
+        "Meetings Count as Contacts",
+        default=True,
+        help="A meeting that took place with the customer or one of its contacts "
+        "among the attendees.",
+    )
+
     _sfa_dormant_days_positive = models.Constraint(
         "CHECK (sfa_dormant_days > 0)", "The dormancy period must be positive."
     )
+
+    def write(self, vals):
+        res = super().write(vals)
+        if any(name.startswith("sfa_contact_") for name in vals):
+            # other channels: every customer's last contact may move
+            self.env["res.partner"].sudo().search(
+                [("sfa_is_customer", "=", True)]
+            )._sfa_contacts_changed()
+        return res
 
     @api.model_create_multi
     def create(self, vals_list):

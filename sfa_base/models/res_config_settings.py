@@ -10,3 +10,12 @@ class ResConfigSettings(models.TransientModel):
     sfa_dormant_days = fields.Integer(
         related="company_id.sfa_dormant_days", readonly=False
     )
+    sfa_contact_activity = fields.Boolean(
+        related="company_id.sfa_contact_activity", readonly=False
+    )
+    sfa_contact_email = fields.Boolean(
+        related="company_id.sfa_contact_email", readonly=False
+    )
+    sfa_contact_meeting = fields.Boolean(
+        related="company_id.sfa_contact_meeting", readonly=False
+    )

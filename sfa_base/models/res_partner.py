@@ -200,8 +200,9 @@ class ResPartner(models.Model):
     sfa_last_contact_date = fields.Date(
         "Last Contact",
         readonly=True,
-        help="Last done activity or action with this customer: recorded by "
-        "the system, not typed in.",
+        help="The last exchange with this customer that counts as a contact in "
+        "its company (done actions and activities, e-mails, meetings held, "
+        "confirmed orders): recorded by the system, not typed in.",
     )
     sfa_next_visit_date = fields.Date(
         "Next Visit Due", compute="_compute_sfa_next_visit_date", store=True, index=True
@@ -301,38 +302,37 @@ class ResPartner(models.Model):
             )
 
     def _sfa_lifecycle_facts(self):
-        """Per commercial partner: {'won': last won date, 'open': n, 'lost': n}.
-
-        One grouped query over the deals of the whole set; other modules add
-        their facts (orders, invoices) by extending this method.
-        """
-        facts = {pid: {"won": False, "open": 0, "lost": 0} for pid in self.ids}
+        """Per commercial partner: {'bought': last purchase day (a won deal, a
+        confirmed order: sfa.fact's purchase metrics), 'open': open deals,
+        'lost': lost deals}. Two grouped queries for the whole set."""
+        facts = {pid: {"bought": False, "open": 0, "lost": 0} for pid in self.ids}
         ids = [pid for pid in self.ids if pid]
         if not ids:
             return facts
-        Lead = (
-            self.env["crm.lead"].sudo().with_context(active_test=False)
-        )  # counts only
-        for partner, status, count, last_closed in Lead._read_group(
+        # sudo: dates and counts only, for the customer's own stage
+        Fact = self.env["sfa.fact"].sudo()
+        for partner, last in Fact._read_group(
+            [
+                ("partner_id", "in", ids),
+                ("metric", "in", Fact._sfa_purchase_metrics()),
+            ],
+            ["partner_id"],
+            ["date:max"],
+        ):
+            facts[partner.id]["bought"] = last
+        Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
+        for partner, status, count in Lead._read_group(
             [
                 ("partner_id.commercial_partner_id", "in", ids),
                 ("type", "=", "opportunity"),
+                ("won_status", "in", ("pending", "lost")),
             ],
             ["partner_id", "won_status"],
-            ["__count", "date_closed:max"],
+            ["__count"],
         ):
             fact = facts.get(partner.commercial_partner_id.id)
-            if fact is None:
-                continue
-            if status == "won":
-                fact["won"] = max(
-                    filter(None, [fact["won"], last_closed and last_closed.date()]),
-                    default=False,
-                )
-            elif status == "lost":
-                fact["lost"] += count
-            else:
-                fact["open"] += count
+            if fact is not None:
+                fact["lost" if status == "lost" else "open"] += count
         return facts
 
     def _sfa_lifecycle_computed(self):
@@ -346,8 +346,10 @@ class ResPartner(models.Model):
                 or self.env.company.sfa_dormant_days
                 or 365
             )
-            recent = [d for d in (fact.get("won"), partner.sfa_last_contact_date) if d]
-            if fact.get("won"):
+            recent = [
+                d for d in (fact.get("bought"), partner.sfa_last_contact_date) if d
+            ]
+            if fact.get("bought"):
                 # an open deal with a past buyer keeps them active
                 if fact.get("open") or max(recent) >= today - dormant_after:
                     key = partner.sfa_category_id.is_key_account
@@ -400,13 +402,38 @@ class ResPartner(models.Model):
                     else fields.Date.context_today(partner)
                 )
 
-    def _sfa_register_contact(self, date):
-        """Record a contact with these customers (and their companies) on ``date``."""
-        partners = self.commercial_partner_id.filtered(
-            lambda p: not p.sfa_last_contact_date or p.sfa_last_contact_date < date
+    def _sfa_contacts_changed(self):
+        """The contact facts of these customers changed: their last contact
+        (the latest contact fact of a channel their company counts) and
+        their lifecycle follow. One grouped read, one write per date."""
+        partners = self.sudo().exists()  # sudo: derived dates, not shown
+        if not partners:
+            return
+        Fact = self.env["sfa.fact"].sudo()
+        channels = Domain.OR(
+            Domain("company_id", "=", company.id)
+            & Domain("metric", "in", Fact._sfa_contact_metrics(company))
+            for company in self.env["res.company"].sudo().search([])
         )
-        if partners:
-            partners.sudo().write({"sfa_last_contact_date": date})  # sudo: contact log
+        last = dict(
+            Fact._read_group(
+                channels & Domain("partner_id", "in", partners.ids),
+                ["partner_id"],
+                ["date:max"],
+            )
+        )
+        for day, group in partners.grouped(lambda p: last.get(p) or False).items():
+            stale = group.filtered(lambda p, d=day: p.sfa_last_contact_date != d)
+            if stale:
+                stale.write({"sfa_last_contact_date": day})
+        partners._sfa_purchases_changed()
+
+    def _sfa_purchases_changed(self):
+        """The purchases of these customers changed: their lifecycle is
+        computed again (it reads the facts)."""
+        computed = self.sudo().exists().filtered(lambda p: not p.sfa_lifecycle_override)
+        if computed:
+            self.env.add_to_compute(self._fields["sfa_lifecycle_stage"], computed)
 
     # ------------------------------------------------------------------
     # Duplicate warning

@@ -1,5 +1,6 @@
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 SFA_ROLES = [
@@ -93,6 +94,19 @@ class ResUsers(models.Model):
             )
         )
         return dict(rows)
+
+    @api.model
+    def _sfa_sales_force_group_ids(self):
+        """The groups that make a user part of the sales force (the rep
+        group and every group implying it), for set-based queries on
+        ``res_groups_users_rel``."""
+        rep = self.env.ref("sfa_base.group_sfa_rep").sudo()
+        return (rep | rep.all_implied_by_ids).ids
+
+    @api.model
+    def _sfa_sales_force_domain(self):
+        """Users of the sales force (reps and everyone above them)."""
+        return Domain("all_group_ids", "in", self.env.ref("sfa_base.group_sfa_rep").ids)
 
     def _compute_sfa_scope_territory_ids(self):
         for user in self:

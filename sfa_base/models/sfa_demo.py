@@ -390,11 +390,12 @@ class SfaDemoBuilder:
             for (login, _manager, _vals), user in zip(rows, users):
                 self.users[login] = user
                 self._xmlid(f"user_{login}", user)
-        # The administrator sees the whole organization.
+        # The administrator sees the whole organization as Odoo's sales
+        # administrator, outside the sales force (no quota, no credit).
         self.env.ref("base.user_admin").write(
             {
                 "group_ids": [
-                    Command.link(self.env.ref("sfa_base.group_sfa_director").id)
+                    Command.link(self.env.ref("sales_team.group_sale_manager").id)
                 ],
             }
         )
@@ -782,14 +783,17 @@ class SfaDemoBuilder:
         self.env.flush_all()
 
     def _register_contacts(self, customers):
-        """Past visits and calls, as done activities would have recorded them.
+        """Past exchanges with the customers, as Odoo records them: e-mails
+        in and out in their chatter, meetings held with them. Their facts
+        give each customer its last contact.
 
-        Most customers were seen within their category's visit norm, about
-        one in five is late; dormant and lost ones were not seen at all.
+        Most customers were reached within their category's visit norm,
+        about one in five is late; dormant and lost ones were not reached.
         """
         rng = self.rng
         dormant_or_lost = {"dormant", "lost"}
-        by_date = defaultdict(list)
+        comment = self.env.ref("mail.mt_comment")
+        messages, meetings = [], []
         for partner in customers["partners"]:
             if partner.sfa_lifecycle_stage in dormant_or_lost or rng.random() < 0.15:
                 continue
@@ -797,9 +801,43 @@ class SfaDemoBuilder:
             created = partner.create_date.date()
             span = max(0, (self.today - created).days)
             days_ago = min(span, int(rng.triangular(0, 1.6 * norm, 0.5 * norm)))
-            by_date[self.today - timedelta(days=days_ago)].append(partner.id)
-        for date, ids in sorted(by_date.items()):
-            self.env["res.partner"].browse(ids)._sfa_register_contact(date)
+            day = fields.Datetime.to_datetime(self.today - timedelta(days=days_ago))
+            seller = partner.user_id or self.env.user
+            kind = rng.random()
+            if kind < 0.25 and days_ago:
+                start = day + timedelta(hours=rng.choice((8, 9, 13, 14)))
+                meetings.append(
+                    {
+                        "name": f"Meeting: {partner.name}",
+                        "start": start,
+                        "stop": start + timedelta(hours=1),
+                        "user_id": seller.id,
+                        "partner_ids": [
+                            Command.set([seller.partner_id.id, partner.id])
+                        ],
+                    }
+                )
+                continue
+            incoming = kind < 0.6
+            messages.append(
+                {
+                    "model": "res.partner",
+                    "res_id": partner.id,
+                    "date": day + timedelta(hours=rng.randint(7, 17)),
+                    "message_type": "email" if incoming else "comment",
+                    "subtype_id": comment.id,
+                    "author_id": partner.id if incoming else seller.partner_id.id,
+                    "email_from": partner.email if incoming else seller.email,
+                    "subject": "Re: your quotation" if incoming else "Following up",
+                    "body": "<p>Thank you, let us talk next week.</p>"
+                    if incoming
+                    else "<p>As promised, here is our latest offer.</p>",
+                }
+            )
+        self.env["mail.message"].create(messages)
+        self.env["calendar.event"].with_context(
+            no_mail_to_attendees=True, mail_create_nolog=True
+        ).create(meetings)
 
     def _create_activities(self, customers, leads):
         """Planned follow-ups on open deals, and a few visits done today."""

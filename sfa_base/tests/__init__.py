@@ -9,3 +9,4 @@ from . import test_lifecycle
 from . import test_tours
 from . import test_i18n
 from . import test_guard
+from . import test_fact

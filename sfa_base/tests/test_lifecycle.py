@@ -59,6 +59,7 @@ class TestLifecycle(SfaCase):
             "mail.mail_activity_data_meeting", summary=summary, user_id=user.id
         )
         activity.action_feedback(feedback="Met the buyer")
+        self.run_commit_hooks()
 
     # ------------------------------------------------------------------
     # computed stages

@@ -3,7 +3,7 @@ from . import res_config_settings
 from . import crm_stage
 from . import sfa_deal_credit
 from . import crm_lead
-from . import sfa_metric_source
+from . import sfa_fact
 from . import sfa_kpi
 from . import sfa_scorecard_template
 from . import sfa_scorecard

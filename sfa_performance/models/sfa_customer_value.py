@@ -1,7 +1,10 @@
+from collections import defaultdict
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 GRADES = [("a", "A"), ("b", "B"), ("c", "C"), ("d", "D")]
@@ -105,7 +108,11 @@ class SfaCustomerValue(models.Model):
         "Profit Contribution", readonly=True, help="Margin less action costs."
     )
     contact_count = fields.Integer(
-        "Contacts", readonly=True, help="Done actions with the customer in the window."
+        "Contacts",
+        readonly=True,
+        help="Exchanges with the customer in the window that count as contacts "
+        "in the company: done actions and activities, e-mails, meetings held, "
+        "confirmed orders.",
     )
     last_contact_date = fields.Date("Last Contact", readonly=True)
     purchase_score = fields.Float(
@@ -151,6 +158,58 @@ class SfaCustomerValue(models.Model):
         return {"type": "ir.actions.client", "tag": "soft_reload"}
 
     @api.model
+    def _sfa_fact_arrays(self, companies, today):
+        """The facts of each company's value window, per customer, as the
+        columns of the value query: orders, purchases, margin, invoiced,
+        contacts (the company's channels) and action costs. One grouped read
+        of the facts per company."""
+        Fact = self.env["sfa.fact"].sudo()  # sudo: every customer's value
+        columns = {
+            name: []
+            for name in (
+                "f_companies",
+                "f_partners",
+                "f_orders",
+                "f_sales",
+                "f_margins",
+                "f_invoiced",
+                "f_contacts",
+                "f_costs",
+            )
+        }
+        figures = {
+            "orders": "f_orders",
+            "sales_amount": "f_sales",
+            "sales_margin": "f_margins",
+            "invoiced_amount": "f_invoiced",
+            "action_cost": "f_costs",
+        }
+        for company in companies:
+            contacts = Fact._sfa_contact_metrics(company)
+            start = today - relativedelta(months=company.sfa_value_months or 12)
+            rows = defaultdict(lambda: dict.fromkeys(figures.values(), 0.0))
+            for (partner, metric), value in Fact._sfa_sums(
+                Domain("company_id", "=", company.id)
+                & Domain("partner_id", "!=", False)
+                & Domain("date", ">=", start)
+                & Domain("date", "<=", today),
+                ["partner_id"],
+                list(set(figures) | set(contacts)),
+            ).items():
+                row = rows[partner.id]
+                if metric in contacts:
+                    row["f_contacts"] = row.get("f_contacts", 0.0) + value
+                if metric in figures:
+                    row[figures[metric]] += value
+            for partner_id, row in rows.items():
+                columns["f_companies"].append(company.id)
+                columns["f_partners"].append(partner_id)
+                for name in columns:
+                    if name not in ("f_companies", "f_partners"):
+                        columns[name].append(row.get(name, 0.0))
+        return columns
+
+    @api.model
     def _sfa_compute(self, companies, today=None):
         """Recompute every customer value of ``companies`` in one statement:
         new customers get a row, known ones are updated in place, and rows of
@@ -166,30 +225,29 @@ class SfaCustomerValue(models.Model):
             )
             for company in companies
         )
+        facts = self._sfa_fact_arrays(companies, today)
+        # the customers' pending values (last contact...) before they are read
         self.env.flush_all()
         self.env.execute_query(
             SQL(
                 """
             WITH win(company_id, date_from) AS (VALUES %(windows)s),
+            fact AS (
+                SELECT * FROM unnest(
+                    %(f_companies)s::int[], %(f_partners)s::int[],
+                    %(f_orders)s::numeric[], %(f_sales)s::numeric[],
+                    %(f_margins)s::numeric[], %(f_invoiced)s::numeric[],
+                    %(f_contacts)s::numeric[], %(f_costs)s::numeric[])
+                  AS fact(company_id, partner_id, order_count, sales, margin,
+                          invoiced, contacts, cost)
+            ),
             orders AS (
-                SELECT o.company_id, p.commercial_partner_id AS partner_id,
-                       COUNT(*) AS order_count,
-                       SUM(o.amount_untaxed
-                           / COALESCE(NULLIF(o.currency_rate, 0), 1)) AS sales,
-                       SUM(COALESCE(o.margin, 0)
-                           / COALESCE(NULLIF(o.currency_rate, 0), 1)) AS margin
-                  FROM sale_order o
-                  JOIN win w ON w.company_id = o.company_id
-                  JOIN res_partner p ON p.id = o.partner_id
-                 WHERE o.state = 'sale'
-                   AND o.date_order >= w.date_from
-                   AND o.date_order < %(today)s::date + 1
-                 GROUP BY 1, 2
+                SELECT company_id, partner_id, order_count, sales, margin
+                  FROM fact WHERE order_count != 0 OR sales != 0 OR margin != 0
             ),
             invoices AS (
+                -- balances on the invoices today, not facts of the window
                 SELECT m.company_id, m.commercial_partner_id AS partner_id,
-                       SUM(m.amount_untaxed_signed)
-                           FILTER (WHERE m.invoice_date >= w.date_from) AS invoiced,
                        SUM(m.amount_total_signed - m.amount_residual_signed)
                            FILTER (WHERE m.invoice_date >= w.date_from) AS received,
                        SUM(m.amount_residual_signed) AS receivable,
@@ -208,15 +266,11 @@ class SfaCustomerValue(models.Model):
                  GROUP BY 1, 2
             ),
             actions AS (
-                SELECT a.company_id, p.commercial_partner_id AS partner_id,
-                       COUNT(*) AS contacts, SUM(COALESCE(a.cost, 0)) AS cost
-                  FROM sfa_action a
-                  JOIN win w ON w.company_id = a.company_id
-                  JOIN res_partner p ON p.id = a.partner_id
-                 WHERE a.state = 'done'
-                   AND COALESCE(a.date_done, a.start) >= w.date_from
-                   AND COALESCE(a.date_done, a.start) < %(today)s::date + 1
-                 GROUP BY 1, 2
+                SELECT company_id, partner_id, contacts, cost
+                  FROM fact WHERE contacts != 0 OR cost != 0
+            ),
+            billed AS (
+                SELECT company_id, partner_id, invoiced FROM fact WHERE invoiced != 0
             ),
             listed AS (
                 SELECT COALESCE(p.company_id, u.company_id, %(main)s) AS company_id,
@@ -229,6 +283,7 @@ class SfaCustomerValue(models.Model):
             base AS (
                 SELECT company_id, partner_id FROM orders
                  UNION SELECT company_id, partner_id FROM invoices
+                 UNION SELECT company_id, partner_id FROM billed
                  UNION SELECT company_id, partner_id FROM actions
                  UNION SELECT l.company_id, l.partner_id
                          FROM listed l JOIN win w ON w.company_id = l.company_id
@@ -238,7 +293,7 @@ class SfaCustomerValue(models.Model):
                        COALESCE(o.order_count, 0) AS order_count,
                        COALESCE(o.sales, 0) AS sales,
                        COALESCE(o.margin, 0) AS margin,
-                       COALESCE(i.invoiced, 0) AS invoiced,
+                       COALESCE(bi.invoiced, 0) AS invoiced,
                        COALESCE(i.received, 0) AS received,
                        COALESCE(i.receivable, 0) AS receivable,
                        COALESCE(i.overdue, 0) AS overdue,
@@ -259,6 +314,9 @@ class SfaCustomerValue(models.Model):
                          ON o.company_id = b.company_id AND o.partner_id = b.partner_id
                   LEFT JOIN invoices i
                          ON i.company_id = b.company_id AND i.partner_id = b.partner_id
+                  LEFT JOIN billed bi
+                         ON bi.company_id = b.company_id
+                        AND bi.partner_id = b.partner_id
                   LEFT JOIN actions a
                          ON a.company_id = b.company_id AND a.partner_id = b.partner_id
             ),
@@ -361,6 +419,7 @@ class SfaCustomerValue(models.Model):
             """,
                 windows=windows,
                 today=today,
+                **facts,
                 main=companies[0].id,
                 norm=DEFAULT_NORM_DAYS,
                 a=GRADE_FLOORS[0],

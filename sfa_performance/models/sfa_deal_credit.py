@@ -11,8 +11,10 @@ class SfaDealCredit(models.Model):
     gets the company's closer share; the rest is split over the stage
     advances recorded in sfa_pipeline's stage history, each credited to the
     user who moved the deal, in proportion to the stage's credit weight.
-    Only progress counts: a move into a stage beyond the furthest the deal
-    had reached, so going back and forth earns nothing; moves made by the
+    Only the sales force earns credit (an administrator who moves a deal
+    does not). Only progress counts: a move into a stage beyond the
+    furthest the deal had reached, so going back and forth earns nothing;
+    moves made by the
     system (automations, imports as superuser) earn nothing. Written in SQL
     for all the deals a transaction won, changed while won or reopened,
     when it is flushed before commit (``crm.lead._sfa_credit_later``),
@@ -56,7 +58,12 @@ class SfaDealCredit(models.Model):
         self.env.execute_query(
             SQL(
                 """
-                WITH won AS (
+                WITH sales_force AS (
+                    -- the sales force earns credit: not an administrator or
+                    -- a colleague outside it who happened to move a deal
+                    SELECT DISTINCT uid FROM res_groups_users_rel
+                     WHERE gid = ANY(%(sales_force)s)
+                ), won AS (
                     SELECT l.id, l.user_id, l.team_id, l.date_closed,
                            COALESCE(p.commercial_partner_id, l.partner_id)
                                AS partner_id,
@@ -90,6 +97,7 @@ class SfaDealCredit(models.Model):
                       JOIN res_users mover ON mover.id = s.changed_by_id
                      WHERE NOT s.is_won AND s.pos > s.reached AND s.weight > 0
                        AND NOT mover.share AND mover.id != %(system)s
+                       AND mover.id IN (SELECT uid FROM sales_force)
                 ), totals AS (
                     SELECT lead_id, SUM(weight) AS weight
                       FROM advances GROUP BY lead_id
@@ -126,10 +134,11 @@ class SfaDealCredit(models.Model):
                        won.date_closed, cr.share, won.revenue * cr.share / 100.0
                   FROM credits cr
                   JOIN won ON won.id = cr.lead_id
-                 WHERE cr.user_id IS NOT NULL AND cr.share > 0
+                 WHERE cr.user_id IN (SELECT uid FROM sales_force) AND cr.share > 0
                 """,
                 ids=list(lead_ids),
                 system=SUPERUSER_ID,
+                sales_force=self.env["res.users"]._sfa_sales_force_group_ids(),
             )
         )
         self.invalidate_model()

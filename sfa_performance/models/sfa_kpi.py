@@ -1,8 +1,10 @@
+import ast
+import operator
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.fields import Domain
 from odoo.tools import SQL
-
-from .crm_lead import PENDING
 
 UNITS = [
     ("amount", "Amount"),
@@ -12,16 +14,26 @@ UNITS = [
     ("minutes", "Minutes"),
     ("score", "Score"),
 ]
+OPERATORS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+}
 
 
 class SfaKpi(models.Model):
     """A measured indicator of a salesperson's work.
 
-    Each KPI has a *source*: a computation that returns the value of every
-    salesperson of a company for a period at once, in a fixed number of
-    queries whatever the number of salespeople (``_sfa_kpi_<source>``).
-    Modules add sources by extending ``_sfa_kpi_sources`` and writing the
-    method. A KPI whose source nobody computes is refused.
+    Most KPIs are a formula over sums of facts (``sfa.fact``), as in OCA
+    mis_builder: ``won_revenue / won_deals`` is the average deal size, and an
+    administrator adds a KPI by writing one. Each metric of the formula is
+    the sum of its facts for the salesperson, the company and the period;
+    a division by nothing (no closed deal for a win rate) is no measure, not
+    a zero. The values of every salesperson come from one grouped read of
+    the facts, whatever their number. Python computes only what is not a
+    ratio of sums (``_sfa_kpi_computers``): the attainment of targets, the
+    pipeline velocity.
     """
 
     _name = "sfa.kpi"
@@ -39,7 +51,13 @@ class SfaKpi(models.Model):
         required=True,
         default="higher",
     )
-    source = fields.Selection(selection="_selection_source", required=True)
+    source = fields.Selection(
+        selection="_selection_source", required=True, default="formula"
+    )
+    formula = fields.Char(
+        help="Sums of metrics combined with + - * / and parentheses, e.g. "
+        "100 * won_deals / (won_deals + lost_deals).",
+    )
     metric = fields.Selection(
         selection="_selection_metric",
         default="won_revenue",
@@ -50,43 +68,102 @@ class SfaKpi(models.Model):
     _code_unique = models.UniqueIndex("(code)", "A KPI code is used only once.")
 
     @api.model
-    def _sfa_kpi_sources(self):
-        """[(source, label)]: each source has a ``_sfa_kpi_<source>``."""
-        _ = self.env._
-        return [
-            ("target_attainment", _("Target attainment (%)")),
-            ("won_revenue", _("Won revenue")),
-            ("new_customers", _("New customers")),
-            ("orders", _("Confirmed orders")),
-            ("win_rate", _("Win rate (%)")),
-            ("avg_deal_size", _("Average deal size")),
-            ("cycle_days", _("Sales cycle length (days)")),
-            ("pipeline_velocity", _("Pipeline velocity (per day)")),
-            ("action_adherence", _("Action plan adherence (%)")),
-            ("visits", _("Done visits")),
-            ("call_minutes", _("Average call duration (minutes)")),
-            ("satisfaction", _("Customer satisfaction (ratings, 1-5)")),
-            ("deal_credit", _("Deal contribution credit")),
-        ]
+    def _sfa_kpi_computers(self):
+        """{source: method(period, kpi) -> {user id: value}} of the KPIs
+        Python computes; modules add theirs."""
+        return {
+            "target_attainment": self._sfa_kpi_target_attainment,
+            "pipeline_velocity": self._sfa_kpi_pipeline_velocity,
+        }
 
     @api.model
     def _selection_source(self):
-        return self._sfa_kpi_sources()
+        _ = self.env._
+        return [
+            ("formula", _("Formula over metrics")),
+            ("target_attainment", _("Target attainment (%)")),
+            ("pipeline_velocity", _("Pipeline velocity (per day)")),
+        ]
 
     @api.model
     def _selection_metric(self):
-        return self.env["sfa.metric.source"]._sfa_metric_selection()
+        return self.env["sfa.fact"]._sfa_target_metrics()
 
-    @api.constrains("source")
+    @api.constrains("source", "formula")
     def _check_source(self):
+        computers = self._sfa_kpi_computers()
         for kpi in self:
-            if not hasattr(self, f"_sfa_kpi_{kpi.source}"):
+            if kpi.source == "formula":
+                kpi._sfa_parse()
+            elif kpi.source not in computers:
                 raise ValidationError(
                     self.env._("Nothing computes the source of KPI %s.", kpi.name)
                 )
 
+    def _sfa_parse(self):
+        """The formula's syntax tree and the metrics it sums; a clear error
+        for anything but numbers, metrics, + - * / and parentheses."""
+        self.ensure_one()
+        known = set(self.env["sfa.fact"]._sfa_sources())
+        try:
+            tree = ast.parse((self.formula or "").strip(), mode="eval")
+        except SyntaxError:
+            tree = None
+        names = set()
+        for node in ast.walk(tree) if tree else ():
+            if isinstance(node, ast.Name):
+                names.add(node.id)
+            elif not isinstance(
+                node,
+                (
+                    ast.Expression,
+                    ast.BinOp,
+                    ast.UnaryOp,
+                    ast.USub,
+                    ast.UAdd,
+                    ast.Load,
+                    ast.Constant,
+                    *OPERATORS,
+                ),
+            ) or (
+                isinstance(node, ast.Constant) and type(node.value) not in (int, float)
+            ):
+                tree = None
+                break
+        if tree is None or not names:
+            raise ValidationError(
+                self.env._(
+                    "The formula of KPI %(kpi)s must combine metrics with + - * / "
+                    "and parentheses, e.g. won_revenue / won_deals (got: %(formula)s).",
+                    kpi=self.name,
+                    formula=self.formula or "",
+                )
+            )
+        if unknown := names - known:
+            raise ValidationError(
+                self.env._(
+                    "The formula of KPI %(kpi)s uses %(names)s, which no installed "
+                    "module measures. Metrics: %(known)s.",
+                    kpi=self.name,
+                    names=", ".join(sorted(unknown)),
+                    known=", ".join(sorted(known)),
+                )
+            )
+        return tree, names
+
+    def _sfa_target_metric(self):
+        """The metric whose targets give this KPI its target: the metric of a
+        formula that is one metric, when targets can be set on it."""
+        self.ensure_one()
+        formula = (self.formula or "").strip()
+        if self.source == "formula" and formula in dict(
+            self.env["sfa.fact"]._sfa_target_metrics()
+        ):
+            return formula
+        return False
+
     # ------------------------------------------------------------------
-    # Values: one set-based computation per KPI for all salespeople
+    # Values: one grouped read of the facts for every salesperson
     # ------------------------------------------------------------------
 
     def _sfa_values(self, users, company, date_from, date_to):
@@ -94,105 +171,29 @@ class SfaKpi(models.Model):
         ``company`` from ``date_from`` to ``date_to`` (both included). A
         user missing from a sum has 0; a ratio with nothing to divide by (no
         closed deal for a win rate) is None: no measure."""
-        # facts are read in SQL: the pending writes and credits first
-        if self.env.cr.precommit.data.get(PENDING):
-            self.env["crm.lead"]._sfa_credit_pending()
-        self.env.flush_all()
         period = _Period(self.env, users, company, date_from, date_to)
+        parsed = {kpi.id: kpi._sfa_parse() for kpi in self if kpi.source == "formula"}
+        metrics = set().union(*(names for _tree, names in parsed.values()))
+        if "pipeline_velocity" in self.mapped("source"):
+            metrics |= set(VELOCITY_METRICS)
+        period.load(metrics)
+        computers = self._sfa_kpi_computers()
         return {
-            kpi.id: getattr(self, f"_sfa_kpi_{kpi.source}")(period, kpi) for kpi in self
-        }
-
-    # --- sums of facts through sfa_targets' attribution ----------------
-
-    @api.model
-    def _sfa_kpi_won_revenue(self, period, kpi):
-        return period.metric("won_revenue")
-
-    @api.model
-    def _sfa_kpi_new_customers(self, period, kpi):
-        return period.metric("new_customers")
-
-    @api.model
-    def _sfa_kpi_orders(self, period, kpi):
-        Source = self.env["sfa.metric.source"]
-        return period.facts(
-            SQL(
-                "SELECT o.company_id, o.user_id, o.team_id, p.commercial_partner_id,"
-                " %s, 1 %s",
-                Source._sfa_order_date_sql(),
-                Source._sfa_orders_from_sql(),
+            kpi.id: (
+                {
+                    uid: period.evaluate(parsed[kpi.id][0], uid)
+                    for uid in period.user_ids
+                }
+                if kpi.source == "formula"
+                else computers[kpi.source](period, kpi)
             )
-        )
-
-    @api.model
-    def _sfa_kpi_visits(self, period, kpi):
-        return period.metric("done_visits")
-
-    @api.model
-    def _sfa_kpi_deal_credit(self, period, kpi):
-        return period.metric("deal_credit")
-
-    # --- ratios --------------------------------------------------------
-
-    @api.model
-    def _sfa_lost_facts(self):
-        """Deals lost, on the day they were lost (their last stay closed
-        lost), credited to their owner then."""
-        return SQL(
-            """
-            SELECT h.company_id, h.user_id, h.team_id, NULL::int, %s, 1
-              FROM sfa_stage_history h
-              LEFT JOIN res_users u ON u.id = h.user_id
-              LEFT JOIN res_partner up ON up.id = u.partner_id
-              LEFT JOIN res_company c ON c.id = h.company_id
-              LEFT JOIN res_partner cp ON cp.id = c.partner_id
-             WHERE h.outcome = 'lost' AND h.date_out IS NOT NULL
-            """,
-            self.env["sfa.metric.source"]._sfa_local_date_sql(
-                SQL("h.date_out"), SQL("up.tz"), SQL("cp.tz")
-            ),
-        )
-
-    @api.model
-    def _sfa_kpi_win_rate(self, period, kpi):
-        won = period.metric("won_deals")
-        lost = period.facts(self._sfa_lost_facts())
-        return {
-            uid: _ratio(100.0 * won.get(uid, 0), won.get(uid, 0) + lost.get(uid, 0))
-            for uid in period.user_ids
-        }
-
-    @api.model
-    def _sfa_kpi_avg_deal_size(self, period, kpi):
-        revenue, deals = period.metric("won_revenue"), period.metric("won_deals")
-        return {
-            uid: _ratio(revenue.get(uid, 0), deals.get(uid, 0))
-            for uid in period.user_ids
-        }
-
-    @api.model
-    def _sfa_cycle_facts(self):
-        Source = self.env["sfa.metric.source"]
-        return SQL(
-            "SELECT %s, l.user_id, l.team_id, NULL::int, %s,"
-            " EXTRACT(EPOCH FROM l.date_closed - l.create_date) / 86400.0 %s",
-            Source._sfa_lead_company_sql(),
-            Source._sfa_won_date_sql(),
-            Source._sfa_won_deals_from_sql(),
-        )
-
-    @api.model
-    def _sfa_kpi_cycle_days(self, period, kpi):
-        days, deals = period.facts(self._sfa_cycle_facts()), period.metric("won_deals")
-        return {
-            uid: _ratio(days.get(uid, 0), deals.get(uid, 0)) for uid in period.user_ids
+            for kpi in self
         }
 
     @api.model
     def _sfa_open_at_end(self, period):
         """{user id: opportunities they held open at the end of the period}
-        (from the stage history: the stay that ran over the period's end)."""
+        (a state, not a fact: the stay that ran over the period's end)."""
         end = fields.Datetime.to_datetime(fields.Date.add(period.date_to, days=1))
         rows = self.env.execute_query(
             SQL(
@@ -216,135 +217,51 @@ class SfaKpi(models.Model):
     @api.model
     def _sfa_kpi_pipeline_velocity(self, period, kpi):
         """Open deals x win rate x average deal size / cycle length: the
-        revenue the pipeline is expected to bring per day."""
-        rate = self._sfa_kpi_win_rate(period, kpi)
-        size = self._sfa_kpi_avg_deal_size(period, kpi)
-        cycle = self._sfa_kpi_cycle_days(period, kpi)
+        revenue the pipeline is expected to bring per day. Per user: won
+        revenue / (won + lost deals) x open deals / cycle days per won deal."""
         open_deals = self._sfa_open_at_end(period)
-        return {
-            uid: _ratio(
-                open_deals.get(uid, 0) * rate[uid] / 100.0 * size[uid], cycle[uid]
+        result = {}
+        for uid in period.user_ids:
+            won = period.sum("won_deals", uid)
+            closed = won + period.sum("lost_deals", uid)
+            cycle = period.sum("won_cycle_days", uid)
+            result[uid] = (
+                open_deals.get(uid, 0)
+                * (won / closed)
+                * (period.sum("won_revenue", uid) / won)
+                / (cycle / won)
+                if closed and won and cycle
+                else None
             )
-            if None not in (rate[uid], size[uid], cycle[uid])
-            else None
-            for uid in period.user_ids
-        }
-
-    @api.model
-    def _sfa_actions_sql(self, value, moment, where):
-        """Facts of actions: ``value`` on the owner's day of ``moment``."""
-        return SQL(
-            """
-            SELECT a.company_id, a.user_id, NULL::int, NULL::int, %s, %s
-              FROM sfa_action a
-              JOIN sfa_action_type t ON t.id = a.action_type_id
-              LEFT JOIN mail_activity_type mt ON mt.id = t.activity_type_id
-              LEFT JOIN res_users u ON u.id = a.user_id
-              LEFT JOIN res_partner up ON up.id = u.partner_id
-              LEFT JOIN res_company c ON c.id = a.company_id
-              LEFT JOIN res_partner cp ON cp.id = c.partner_id
-             WHERE %s
-            """,
-            self.env["sfa.metric.source"]._sfa_local_date_sql(
-                moment, SQL("up.tz"), SQL("cp.tz")
-            ),
-            value,
-            where,
-        )
-
-    @api.model
-    def _sfa_kpi_action_adherence(self, period, kpi):
-        """Actions planned in the period and done by their planned end, over
-        the actions planned in the period (cancelled ones aside), in %."""
-        planned = SQL("a.state != 'cancelled'")
-        total = period.facts(self._sfa_actions_sql(SQL("1"), SQL("a.start"), planned))
-        on_time = period.facts(
-            self._sfa_actions_sql(
-                SQL(
-                    "CASE WHEN a.state = 'done' AND a.date_done <= a.stop"
-                    " THEN 1 ELSE 0 END"
-                ),
-                SQL("a.start"),
-                planned,
-            )
-        )
-        return {
-            uid: _ratio(100.0 * on_time.get(uid, 0), total.get(uid, 0))
-            for uid in period.user_ids
-        }
-
-    @api.model
-    def _sfa_kpi_call_minutes(self, period, kpi):
-        """Average duration of the calls done in the period (actions whose
-        activity type is a phone call), in minutes."""
-        calls = SQL(
-            "a.state = 'done' AND a.date_done IS NOT NULL AND mt.category = 'phonecall'"
-        )
-        minutes = period.facts(
-            self._sfa_actions_sql(SQL("a.duration * 60"), SQL("a.date_done"), calls)
-        )
-        count = period.facts(self._sfa_actions_sql(SQL("1"), SQL("a.date_done"), calls))
-        return {
-            uid: _ratio(minutes.get(uid, 0), count.get(uid, 0))
-            for uid in period.user_ids
-        }
-
-    @api.model
-    def _sfa_kpi_satisfaction(self, period, kpi):
-        """Average of the ratings customers gave the salesperson (Odoo's
-        ratings, rated operator = them), by the day they were given."""
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT u.id, AVG(r.rating)
-                  FROM rating_rating r
-                  JOIN res_users u ON u.partner_id = r.rated_partner_id
-                 WHERE u.id = ANY(%(users)s) AND r.consumed AND r.rating > 0
-                   AND r.write_date >= %(start)s AND r.write_date < %(end)s
-                 GROUP BY u.id
-                """,
-                users=period.user_ids,
-                start=fields.Datetime.to_datetime(period.date_from),
-                end=fields.Datetime.to_datetime(
-                    fields.Date.add(period.date_to, days=1)
-                ),
-            )
-        )
-        averages = dict(rows)
-        # no rating is no measure, not a bad one
-        return {
-            uid: float(averages[uid]) if uid in averages else None
-            for uid in period.user_ids
-        }
+        return result
 
     @api.model
     def _sfa_kpi_target_attainment(self, period, kpi):
         """Actual over target of the salesperson's targets of the KPI's
         metric for exactly the period (confirmed or locked plans), in %."""
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT t.user_id, SUM(t.actual_value), SUM(t.target_value)
-                  FROM sfa_target_line t
-                  JOIN sfa_target_plan p ON p.id = t.plan_id
-                 WHERE t.owner_type = 'user' AND t.user_id = ANY(%(users)s)
-                   AND t.company_id = %(company)s AND t.metric = %(metric)s
-                   AND t.date_from = %(start)s AND t.date_to = %(end)s
-                   AND p.state != 'draft'
-                 GROUP BY t.user_id
-                """,
-                users=period.user_ids,
-                company=period.company.id,
-                metric=kpi.metric or "won_revenue",
-                start=period.date_from,
-                end=period.date_to,
+        rows = (
+            self.env["sfa.target.line"]
+            .sudo()
+            ._read_group(
+                Domain("owner_type", "=", "user")
+                & Domain("user_id", "in", period.user_ids)
+                & Domain("company_id", "=", period.company.id)
+                & Domain("metric", "=", kpi.metric or "won_revenue")
+                & Domain("date_from", "=", period.date_from)
+                & Domain("date_to", "=", period.date_to)
+                & Domain("plan_id.state", "!=", "draft"),
+                ["user_id"],
+                ["actual_value:sum", "target_value:sum"],
             )
         )
         attainment = {
-            uid: _ratio(100.0 * actual, target) for uid, actual, target in rows
+            user.id: _ratio(100.0 * actual, target) for user, actual, target in rows
         }
         # no target, no attainment to judge
         return {uid: attainment.get(uid) for uid in period.user_ids}
+
+
+VELOCITY_METRICS = ("won_deals", "lost_deals", "won_revenue", "won_cycle_days")
 
 
 def _ratio(numerator, denominator):
@@ -362,16 +279,45 @@ class _Period:
         self.company = company
         self.date_from = fields.Date.to_date(date_from)
         self.date_to = fields.Date.to_date(date_to)
+        self.sums = {}
 
-    def rows(self):
-        return [
-            (uid, "user", uid, self.company.id, self.date_from, self.date_to)
-            for uid in self.user_ids
-        ]
+    def load(self, metrics):
+        """Sum ``metrics`` per salesperson: one grouped read of the facts."""
+        if not metrics or not self.user_ids:
+            return
+        # sudo: sums of the people whose scorecards or cards are computed
+        Fact = self.env["sfa.fact"].sudo()
+        for (user, metric), value in Fact._sfa_sums(
+            Domain("user_id", "in", self.user_ids)
+            & Domain("company_id", "=", self.company.id)
+            & Domain("date", ">=", self.date_from)
+            & Domain("date", "<=", self.date_to),
+            ["user_id"],
+            sorted(metrics),
+        ).items():
+            self.sums[user.id, metric] = value
 
-    def facts(self, facts_sql):
-        """{user id: sum of the facts' values} (one query)."""
-        return self.env["sfa.target.line"]._sfa_actuals(self.rows(), facts_sql)
+    def sum(self, metric, uid):
+        return self.sums.get((uid, metric), 0.0)
 
-    def metric(self, code):
-        return self.facts(self.env["sfa.metric.source"]._sfa_metric_facts(code))
+    def evaluate(self, tree, uid):
+        """The formula for one salesperson; None when it divides by 0."""
+        node = tree.body if isinstance(tree, ast.Expression) else tree
+        if isinstance(node, ast.Constant):
+            return float(node.value)
+        if isinstance(node, ast.Name):
+            return self.sum(node.id, uid)
+        if isinstance(node, ast.UnaryOp):
+            value = self.evaluate(node.operand, uid)
+            return (
+                None
+                if value is None
+                else (-value if isinstance(node.op, ast.USub) else value)
+            )
+        left = self.evaluate(node.left, uid)
+        right = self.evaluate(node.right, uid)
+        if left is None or right is None:
+            return None
+        if isinstance(node.op, ast.Div) and not right:
+            return None
+        return OPERATORS[type(node.op)](left, right)

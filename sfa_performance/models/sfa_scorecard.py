@@ -13,15 +13,8 @@ STATES = [
     ("final", "Final"),
 ]
 
+
 # KPIs whose target may come from the salesperson's own target of the period
-TARGET_METRICS = {
-    "won_revenue": "won_revenue",
-    "new_customers": "new_customers",
-    "visits": "done_visits",
-    "deal_credit": "deal_credit",
-}
-
-
 class SfaScorecard(models.Model):
     """One salesperson's scorecard for a period: each KPI of their role's
     template with its value, target, score (normalized, capped) and weight,
@@ -364,9 +357,7 @@ class SfaScorecard(models.Model):
     def _sfa_own_targets(self, cards, template):
         """{(user id, kpi id): target} from the salespeople's own targets of
         the period (confirmed or locked plans), for the KPIs that have one."""
-        kpis = template.line_ids.kpi_id.filtered(
-            lambda kpi: kpi.source in TARGET_METRICS
-        )
+        kpis = template.line_ids.kpi_id.filtered(lambda kpi: kpi._sfa_target_metric())
         if not kpis:
             return {}
         card = cards[:1]
@@ -384,14 +375,14 @@ class SfaScorecard(models.Model):
                 """,
                 users=cards.user_id.ids,
                 company=card.company_id.id,
-                metrics=[TARGET_METRICS[kpi.source] for kpi in kpis],
+                metrics=[kpi._sfa_target_metric() for kpi in kpis],
                 start=card.date_from,
                 end=card.date_to,
             )
         )
         kpi_of_metric = defaultdict(list)
         for kpi in kpis:
-            kpi_of_metric[TARGET_METRICS[kpi.source]].append(kpi.id)
+            kpi_of_metric[kpi._sfa_target_metric()].append(kpi.id)
         return {
             (user_id, kpi_id): target
             for user_id, metric, target in rows

@@ -35,8 +35,12 @@ class AlertCase(TargetCase):
         cls.cust_c.sfa_category_id = Category.create(
             {"name": "No Norm", "visit_frequency_days": 0}
         )
-        cls.cust_a.sfa_last_contact_date = "2026-05-01"
-        cls.cust_b.sfa_last_contact_date = "2026-06-10"
+        # e-mails from the customers: their last contacts
+        for customer, day in ((cls.cust_a, "2026-05-01"), (cls.cust_b, "2026-06-10")):
+            with freeze_time(f"{day} 09:00:00"):
+                customer.message_post(
+                    body="Hello", message_type="email", author_id=customer.id
+                )
 
         cls.year_a = cls.Line.create(
             {

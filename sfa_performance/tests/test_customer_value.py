@@ -29,7 +29,8 @@ class TestCustomerValue(SfaCase):
     -300); last contact 1 April (90 days ago).
     Charlie (rep_c, category Occasional: every 60 days): 20 units in May
     (2000, margin 800); invoiced 2000 and paid, a credit note of 500 not yet
-    refunded (receivable -500); no action, last contact 25 June.
+    refunded (receivable -500); no action, an e-mail on 25 June (its last
+    contact). Visits and e-mails count as contacts here, not orders.
     Delta (rep_a, category Key): nothing but its category.
 
     Purchasing power, CUME_DIST over the three buyers: Alpha 1/3, Charlie
@@ -41,17 +42,20 @@ class TestCustomerValue(SfaCase):
     Relationship, (frequency + recency) / 2 with frequency = contacts x norm
     / 365 (capped 100) and recency 100 up to the norm, 0 at three norms:
     Alpha (3 x 30 / 365 = 24.66 + 100) / 2 = 62.33, steady; Bravo (1 x 30 /
-    365 = 8.22 + 0) / 2 = 4.11, dormant; Charlie (0 + 100) / 2 = 50, steady;
+    365 = 8.22 + 0) / 2 = 4.11, dormant; Charlie (1 x 60 / 365 = 16.44 +
+    100) / 2 = 58.22, steady;
     Delta no contact: 0, dormant.
     Overall: Alpha 0.3 x 33.33 + 0.2 x 60 + 0.3 x 50 + 0.2 x 62.33 = 49.47,
-    C; Bravo 30 + 20 + 0 + 0.82 = 50.82, B; Charlie 20 + 20 + 30 + 10 = 80,
-    A; Delta 0.2 x 100 = 20, D.
+    C; Bravo 30 + 20 + 0 + 0.82 = 50.82, B; Charlie 20 + 20 + 30 + 11.64 =
+    81.64, A; Delta 0.2 x 100 = 20, D.
     """
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env
+        # this example counts visits and e-mails as contacts, not orders
+        cls.company.sfa_contact_order = False
         Category = env["sfa.customer.category"]
         cls.key = Category.create({"name": "Key", "visit_frequency_days": 30})
         cls.occasional = Category.create(
@@ -153,13 +157,11 @@ class TestCustomerValue(SfaCase):
             action(cls.cust_a, cls.rep_a, f"{day} 09:00:00", 50)
         action(cls.cust_a, cls.rep_a, "2025-03-01 09:00:00", 999)  # before the window
         action(cls.cust_b, cls.rep_b, "2026-04-01 09:00:00", 1500)
-        for partner, day in (
-            (cls.cust_a, "2026-06-20"),
-            (cls.cust_b, "2026-04-01"),
-            (cls.cust_c, "2026-06-25"),
-            (cls.cust_d, False),
-        ):
-            partner.sfa_last_contact_date = day
+        # Charlie wrote on 25 June
+        with freeze_time("2026-06-25 09:00:00"):
+            cls.cust_c.message_post(
+                body="Thanks", message_type="email", author_id=cls.cust_c.id
+            )
         cls.Value = env["sfa.customer.value"]
         cls.Value._sfa_compute(cls.company, today=TODAY)
 
@@ -174,7 +176,7 @@ class TestCustomerValue(SfaCase):
             # margin, action costs, profit, contacts
             self.cust_a: (1, 1000, 1000, 600, 400, 400, 400, 150, 250, 3),
             self.cust_b: (1, 3000, 3000, 0, 3000, 0, 1200, 1500, -300, 1),
-            self.cust_c: (1, 2000, 1500, 2000, -500, 0, 800, 0, 800, 0),
+            self.cust_c: (1, 2000, 1500, 2000, -500, 0, 800, 0, 800, 1),
             self.cust_d: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
         }
         for partner, figures in expected.items():
@@ -207,7 +209,7 @@ class TestCustomerValue(SfaCase):
             # purchasing, credit, profit, relationship, level, score, grade
             self.cust_a: (33.33, 60, 50, 62.33, "steady", 49.47, "c"),
             self.cust_b: (100, 100, 0, 4.11, "dormant", 50.82, "b"),
-            self.cust_c: (66.67, 100, 100, 50, "steady", 80, "a"),
+            self.cust_c: (66.67, 100, 100, 58.22, "steady", 81.64, "a"),
             self.cust_d: (0, 100, 0, 0, "dormant", 20, "d"),
         }
         for partner, figures in expected.items():

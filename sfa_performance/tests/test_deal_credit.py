@@ -112,6 +112,37 @@ class TestDealCredit(SfaCase):
             [(self.rep_b, "close", self.env["crm.stage"], 100.0, 500.0)],
         )
 
+    def test_only_the_sales_force_earns_credit(self):
+        """An internal user outside the sales force (an administrator, a
+        colleague of another department) earns nothing for moving a deal or
+        owning it when it is won."""
+        outsider = self.env["res.users"].create(
+            {
+                "name": "Office Admin",
+                "login": "office_admin",
+                "group_ids": [
+                    (6, 0, self.env.ref("sales_team.group_sale_manager").ids)
+                ],
+            }
+        )
+        lead = self.deal()
+        self.move(lead, self.s_qualified, outsider, "2026-03-01 09:00:00")
+        self.move(lead, self.s_proposition, self.supervisor, "2026-03-05 09:00:00")
+        self.move(lead, self.s_won, self.rep_a, "2026-03-10 09:00:00")
+        self.assertEqual(
+            self.credits(lead),
+            sorted(
+                [
+                    (self.rep_a, "close", self.env["crm.stage"], 40.0, 4000.0),
+                    (self.supervisor, "advance", self.s_proposition, 60.0, 6000.0),
+                ]
+            ),
+            "the advances of the sales force share what the closer leaves",
+        )
+        owned = self.deal(800, user=outsider)
+        self.move(owned, self.s_won, outsider, "2026-04-01 09:00:00")
+        self.assertFalse(self.credits(owned))
+
     def test_a_batch_is_credited_in_constant_queries(self):
         leads = [self.deal(100 * (n + 1)) for n in range(6)]
         for lead in leads:

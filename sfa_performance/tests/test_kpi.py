@@ -4,7 +4,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
@@ -224,11 +224,12 @@ class TestKpi(SfaCase):
 
     def test_a_kpi_without_a_source_is_refused(self):
         def sources(kpi_model):
-            return [("ghost", "Ghost"), *SfaKpi._sfa_kpi_sources(kpi_model)]
+            return [("ghost", "Ghost"), *original(kpi_model)]
 
+        original = SfaKpi._selection_source
         # assertRaises rolls back to a savepoint, as a failed request does
         with (
-            patch.object(SfaKpi, "_sfa_kpi_sources", sources),
+            patch.object(SfaKpi, "_selection_source", sources),
             self.assertRaises(ValidationError) as refused,
         ):
             self.Kpi.create({"code": "ghost", "name": "Ghost", "source": "ghost"})
@@ -236,6 +237,61 @@ class TestKpi(SfaCase):
             "Nothing computes the source of KPI Ghost", str(refused.exception)
         )
         self.assertFalse(self.Kpi.search([("code", "=", "ghost")]))
+
+    def test_an_administrator_adds_a_kpi_as_a_formula(self):
+        """Revenue per visit: a record, no code."""
+        per_visit = self.Kpi.create(
+            {
+                "code": "revenue_per_visit",
+                "name": "Revenue per Visit",
+                "unit": "amount",
+                "formula": "won_revenue / done_visits",
+            }
+        )
+        margin = self.Kpi.create(
+            {
+                "code": "sales_per_order",
+                "name": "Sales per Order",
+                "unit": "amount",
+                "formula": "(sales_amount) / orders - -0",
+            }
+        )
+        values = (per_visit | margin)._sfa_values(
+            self.rep_a | self.rep_b, self.company, date(2026, 3, 1), date(2026, 3, 31)
+        )
+        self.assertEqual(
+            values[per_visit.id], {self.rep_a.id: 4000.0, self.rep_b.id: None}
+        )
+        self.assertEqual(values[margin.id], {self.rep_a.id: 10.0, self.rep_b.id: None})
+        # the administrator edits it: the next values follow
+        per_visit.formula = "2 * won_revenue / (done_visits + 1)"
+        values = per_visit._sfa_values(
+            self.rep_a, self.company, date(2026, 3, 1), date(2026, 3, 31)
+        )
+        self.assertEqual(values[per_visit.id], {self.rep_a.id: 4000.0})
+
+    def test_a_formula_is_checked_when_written(self):
+        for formula, message in (
+            ("won_revenue / nothing", "which no installed module measures"),
+            ("__import__('os').system('true')", "must combine metrics"),
+            ("won_revenue ** 2", "must combine metrics"),
+            ("won_revenue.real", "must combine metrics"),
+            ("12", "must combine metrics"),
+            ("'won_revenue'", "must combine metrics"),
+            ("won_revenue /", "must combine metrics"),
+            (False, "must combine metrics"),
+        ):
+            with (
+                self.subTest(formula=formula),
+                self.assertRaises(ValidationError) as refused,
+            ):
+                self.Kpi.create({"code": "bad", "name": "Bad", "formula": formula})
+            self.assertIn(message, str(refused.exception))
+        self.assertFalse(self.Kpi.search([("code", "=", "bad")]))
+        # a manager (not an administrator) does not edit KPIs
+        kpi = self.env.ref("sfa_performance.kpi_win_rate")
+        with self.assertRaises(AccessError):
+            kpi.with_user(self.manager).formula = "won_deals"
 
     def test_the_period_is_the_days_of_the_salesperson(self):
         """A deal won on 31 March at 20:00 UTC is April's in Shanghai."""

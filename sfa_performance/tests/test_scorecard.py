@@ -62,9 +62,8 @@ class TestScorecard(SfaCase):
                         "expected_revenue": amount,
                     }
                 )
-            with freeze_time(closed):
-                lead.action_set_lost() if lost else lead.action_set_won()
             env.flush_all()
+            # the database dates a record's creation itself
             env.cr.execute(
                 SQL(
                     "UPDATE crm_lead SET create_date = %s WHERE id = %s",
@@ -72,6 +71,9 @@ class TestScorecard(SfaCase):
                     lead.id,
                 )
             )
+            lead.invalidate_recordset()
+            with freeze_time(closed):
+                lead.action_set_lost() if lost else lead.action_set_won()
 
         deal(cls.rep_a, 1000, "2026-02-19 10:00", "2026-03-01 10:00:00")
         deal(cls.rep_a, 3000, "2026-03-01 10:00", "2026-03-21 10:00:00")

@@ -43,6 +43,7 @@ class TestScorecardTour(HttpCase):
             }
         )
         deal.action_set_won()
+        env.cr.flush()  # as the commit does: the deal's facts are written
 
     def test_manager_computes_comments_and_exports(self):
         self.start_tour("/odoo", "sfa_scorecard_tour", login="tour_score_manager")

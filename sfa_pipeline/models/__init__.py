@@ -15,4 +15,4 @@ from . import res_config_settings
 from . import sfa_pipeline_demo
 from . import sfa_forecast
 from . import sfa_forecast_adjustment
-from . import sfa_metric_source
+from . import sfa_fact

@@ -9,3 +9,8 @@ class ResCompany(models.Model):
         help="Refuse to move an opportunity out of a stage before the actions "
         "its playbook requires are done, instead of noting what is missing.",
     )
+    sfa_contact_action = fields.Boolean(
+        "Done Actions Count as Contacts",
+        default=True,
+        help="A call, visit or meeting planned as an action and marked done.",
+    )

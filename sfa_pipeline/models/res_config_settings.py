@@ -7,3 +7,6 @@ class ResConfigSettings(models.TransientModel):
     sfa_stage_norm_block = fields.Boolean(
         related="company_id.sfa_stage_norm_block", readonly=False
     )
+    sfa_contact_action = fields.Boolean(
+        related="company_id.sfa_contact_action", readonly=False
+    )

@@ -667,9 +667,9 @@ class SfaAction(models.Model):
                     activities.with_env(env)._action_done(feedback=outcome)
 
     def _sfa_after_done(self, logged=False):
-        """Date the done actions and move their customers' last contact: an
-        action logged as done when it is created (a past visit) is done at
-        its end, one marked done later when it is marked."""
+        """Date the done actions (their facts then move the customers' last
+        contact): an action logged as done when it is created (a past visit)
+        is done at its end, one marked done later when it is marked."""
         now = fields.Datetime.now()
         for done_on, actions in (
             self.filtered(lambda a: not a.date_done)
@@ -677,10 +677,6 @@ class SfaAction(models.Model):
             .items()
         ):
             actions._sfa_set_links({"date_done": done_on})
-        for day, actions in self.grouped(
-            lambda a: fields.Date.context_today(a, a.date_done)
-        ).items():
-            (actions.partner_id | actions.contact_id)._sfa_register_contact(day)
 
     # ------------------------------------------------------------------
     # Called by the activity and the calendar event overrides

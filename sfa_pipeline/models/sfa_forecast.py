@@ -189,7 +189,8 @@ class SfaForecast(models.Model):
             [
                 ("type", "=", "opportunity"),
                 ("won_status", "=", "pending"),
-                ("user_id", "!=", False),
+                # forecasts are the sales force's: not an administrator's
+                ("user_id", "any", self.env["res.users"]._sfa_sales_force_domain()),
                 ("company_id", "!=", False),
                 ("date_deadline", ">=", start),
                 ("date_deadline", "<=", end),
@@ -248,7 +249,9 @@ class SfaForecast(models.Model):
                   LEFT JOIN rates r ON r.stage_id = l.stage_id
                                    AND r.team_id IS NOT DISTINCT FROM l.team_id
                  WHERE l.active AND l.type = 'opportunity'
-                   AND l.won_status = 'pending' AND l.user_id IS NOT NULL
+                   AND l.won_status = 'pending'
+                   AND l.user_id IN (SELECT uid FROM res_groups_users_rel
+                                      WHERE gid = ANY(%(sales_force)s))
                    AND l.company_id IS NOT NULL
                    AND l.sfa_forecast_category != 'omitted'
                    AND l.date_deadline BETWEEN %(start)s AND %(end)s
@@ -256,6 +259,7 @@ class SfaForecast(models.Model):
                 """,
                 start=start,
                 end=end,
+                sales_force=self.env["res.users"]._sfa_sales_force_group_ids(),
             )
         )
         for user_id, company_id, historical in rows:
@@ -264,26 +268,25 @@ class SfaForecast(models.Model):
 
     @api.model
     def _sfa_actuals(self, start, end):
-        """{(user, company): won revenue} of the deals won in the period."""
+        """{(user, company): won revenue} of the deals won in the period, on
+        the salesperson's day (sfa_base's facts, as targets count them)."""
         # sudo: same as _sfa_pipeline_figures, the actual is every win of the rep
         groups = (
-            self.env["crm.lead"]
+            self.env["sfa.fact"]
             .sudo()
             ._read_group(
                 [
-                    ("type", "=", "opportunity"),
-                    ("won_status", "=", "won"),
-                    ("user_id", "!=", False),
-                    ("company_id", "!=", False),
-                    ("date_closed", ">=", fields.Datetime.to_datetime(start)),
+                    ("metric", "=", "won_revenue"),
                     (
-                        "date_closed",
-                        "<",
-                        fields.Datetime.to_datetime(end + relativedelta(days=1)),
+                        "user_id",
+                        "any",
+                        self.env["res.users"]._sfa_sales_force_domain(),
                     ),
+                    ("date", ">=", start),
+                    ("date", "<=", end),
                 ],
                 ["user_id", "company_id"],
-                ["expected_revenue:sum"],
+                ["amount:sum"],
             )
         )
         return {(user.id, company.id): won for user, company, won in groups}

@@ -118,6 +118,12 @@ class SfaForecastTerritory(models.Model):
     level = fields.Integer(
         "Territory Level", readonly=True, aggregator=None, help="0: top level."
     )
+    placement = fields.Selection(
+        [("own", "Not in a Sub-territory"), ("below", "In a Sub-territory")],
+        "Deal Placed",
+        readonly=True,
+        help="Whether the deal lies in the territory itself or in one below it.",
+    )
     lead_id = fields.Many2one("crm.lead", "Opportunity", readonly=True)
     lead_territory_id = fields.Many2one(
         "sfa.territory", "Territory of the Deal", readonly=True
@@ -128,6 +134,20 @@ class SfaForecastTerritory(models.Model):
         FORECAST_CATEGORIES, "Forecast Category", readonly=True
     )
 
+    def _read_group_select(self, aggregate_spec, query):
+        """A deal counts once per level of the tree: a total mixing levels
+        (France with its regions and cities), or companies (and so
+        currencies), is not given."""
+        fname, __, func = aggregate_spec.partition(":")
+        if func == "sum" and fname in FIGURES:
+            return SQL(
+                "CASE WHEN COUNT(DISTINCT (%s, %s)) <= 1 THEN %s END",
+                self._field_to_sql(self._table, "level", query),
+                self._field_to_sql(self._table, "company_id", query),
+                super()._read_group_select(aggregate_spec, query),
+            )
+        return super()._read_group_select(aggregate_spec, query)
+
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
@@ -137,6 +157,8 @@ class SfaForecastTerritory(models.Model):
                     SELECT l.id::bigint * 1024 + anc.depth AS id,
                            anc.territory_id, anc.depth::int AS depth,
                            anc.level::int AS level,
+                           CASE WHEN anc.depth = 0 THEN 'own' ELSE 'below' END
+                               AS placement,
                            l.id AS lead_id, l.sfa_territory_id AS lead_territory_id,
                            l.user_id, l.team_id, l.company_id,
                            l.sfa_forecast_category,
@@ -160,7 +182,7 @@ class SfaForecastTerritory(models.Model):
                            CASE WHEN won THEN COALESCE(l.expected_revenue, 0) ELSE 0
                            END AS actual
                       FROM crm_lead l
-                      JOIN sfa_territory t ON t.id = l.sfa_territory_id
+                      LEFT JOIN sfa_territory t ON t.id = l.sfa_territory_id
                      CROSS JOIN LATERAL (SELECT l.won_status = 'won' AS won) w
                      CROSS JOIN LATERAL (
                          SELECT a.id::int AS territory_id,
@@ -170,6 +192,9 @@ class SfaForecastTerritory(models.Model):
                                             rtrim(t.parent_path, '/'), '/') AS ids
                                 ) p,
                                 unnest(p.ids) WITH ORDINALITY AS a(id, n)
+                          -- a deal with no territory: one row, in none
+                          UNION ALL
+                         SELECT NULL, 0, 0 WHERE t.id IS NULL
                      ) anc
                      WHERE l.type = 'opportunity'
                        AND (l.won_status = 'won' AND l.date_closed IS NOT NULL

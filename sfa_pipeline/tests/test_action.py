@@ -169,6 +169,7 @@ class TestActionSync(SfaActionCase):
             lambda m: "Wants a quote for 20 units" in (m.body or "")
         )
         self.assertEqual(len(done_messages), 1, "one message on the deal, no duplicate")
+        self.env.cr.flush()  # what the commit runs first: facts, last contact
         self.assertEqual(self.cust_a.sfa_last_contact_date, date(2030, 3, 4))
         self.assertTrue(visit.calendar_event_id.active, "the meeting took place")
 
@@ -181,6 +182,7 @@ class TestActionSync(SfaActionCase):
         self.assertEqual(call.state, "done")
         self.assertEqual(call.outcome, "No budget before Q3")
         self.assertEqual(call.date_done, datetime(2030, 3, 4, 15, 0))
+        self.env.cr.flush()  # what the commit runs first: facts, last contact
         self.assertEqual(self.cust_a.sfa_last_contact_date, date(2030, 3, 4))
 
     def test_outcome_required_on_both_sides(self):
@@ -197,6 +199,7 @@ class TestActionSync(SfaActionCase):
             visit.activity_id.with_user(self.rep_a).action_feedback()
         self.assertEqual(visit.state, "planned")
         self.assertTrue(visit.activity_id.active)
+        self.env.cr.flush()  # what the commit runs first: facts, last contact
         self.assertFalse(self.cust_a.sfa_last_contact_date)
         visit.activity_id.action_feedback(feedback="Met the buyer")
         self.assertEqual(visit.state, "done")
@@ -331,6 +334,7 @@ class TestActionRules(SfaActionCase):
         self.assertEqual(
             visit.date_done, visit.stop, "a logged visit is done at its end"
         )
+        self.env.cr.flush()  # what the commit runs first: facts, last contact
         self.assertEqual(self.cust_a.sfa_last_contact_date, date(2026, 3, 1))
 
     def assertRefused(self, values, message):
@@ -496,38 +500,65 @@ class TestActionMetrics(SfaActionCase):
     """Done actions and done visits as metrics for targets and scorecards."""
 
     def test_done_actions_and_visits_are_metric_facts(self):
-        Source = self.env["sfa.metric.source"]
-        metrics = dict(Source._sfa_metric_selection())
+        Fact = self.env["sfa.fact"]
+        metrics = dict(Fact._sfa_target_metrics())
         self.assertIn("done_actions", metrics)
         self.assertIn("done_visits", metrics)
-        self.assertTrue(Source._sfa_is_counted("done_visits"))
+        self.assertEqual(Fact._sfa_unit("done_visits"), "count")
         team = self.env["crm.team"].create({"name": "Metric team"})
         self.lead_a.team_id = team
-        visit = self.plan(self.visit)
+        visit = self.plan(self.visit, cost=40)
         call = self.plan(self.call, partner_id=self.cust_free.id, lead_id=False)
         planned = self.plan(self.visit)
         with freeze_time("2030-03-04 10:00:00"):
             (visit | call).write({"state": "done", "outcome": "Met the buyer"})
         self.assertEqual(planned.state, "planned")
-        self.env.flush_all()
 
         def facts(code):
-            rows = self.env.execute_query(Source._sfa_metric_facts(code))
-            mine = [row for row in rows if row[1] == self.rep_a.id]
-            return sorted(mine, key=lambda row: row[3])
+            return sorted(
+                (
+                    fact.user_id.id,
+                    fact.team_id.id or False,
+                    fact.partner_id.id,
+                    fact.date,
+                    fact.quantity,
+                    fact.amount,
+                    fact.res_model,
+                    fact.res_id,
+                )
+                for fact in Fact.search(
+                    [("metric", "=", code), ("user_id", "=", self.rep_a.id)]
+                )
+            )
 
-        day = date(2030, 3, 4)
+        def expected(action, team, customer, amount=0):
+            row = (team.id, customer.id, date(2030, 3, 4), 1, amount)
+            return (self.rep_a.id, *row, "sfa.action", action.id)
+
+        no_team = self.env["crm.team"]
         self.assertEqual(
             facts("done_actions"),
-            [
-                (self.company.id, self.rep_a.id, team.id, self.cust_a.id, day, 1),
-                (self.company.id, self.rep_a.id, None, self.cust_free.id, day, 1),
-            ],
+            sorted(
+                [
+                    expected(visit, team, self.cust_a),
+                    expected(call, no_team, self.cust_free),
+                ]
+            ),
         )
+        self.assertEqual(facts("done_visits"), [expected(visit, team, self.cust_a)])
         self.assertEqual(
-            facts("done_visits"),
-            [(self.company.id, self.rep_a.id, team.id, self.cust_a.id, day, 1)],
+            facts("action_cost"),
+            sorted(
+                [
+                    expected(visit, team, self.cust_a, 40),
+                    expected(call, no_team, self.cust_free),
+                ]
+            ),
         )
+        # back to planned: the facts go
+        visit.write({"state": "planned"})
+        self.assertEqual(len(facts("done_actions")), 1)
+        self.assertFalse(facts("done_visits"))
 
 
 @tagged("post_install", "-at_install")

@@ -376,6 +376,42 @@ class TestForecast(SfaCase):
         # 500 + 400 (Lille) + 900 (Marseille); the omitted deal has no territory
         self.assertAlmostEqual(territories[self.t_country]["weighted"], 1800)
 
+    def test_the_territory_report_adds_each_level_once(self):
+        """France, its regions and its cities are not added together; deals
+        in no territory have their row; a region shows what lies in it but
+        in none of its sub-territories."""
+        self._march()
+        Territory = self.env["sfa.forecast.territory"].with_user(self.director)
+        march = [("period_start", "=", date(2026, 3, 1))]
+
+        def pipeline(domain, groupby):
+            # no total: the database's NULL, which the ORM reads as False
+            return {
+                tuple(group): None if value is False or value is None else value
+                for *group, value in Territory._read_group(
+                    march + domain, groupby, ["pipeline:sum"]
+                )
+            }
+
+        self.assertEqual(pipeline([], []), {(): None}, "levels mixed: no total")
+        by_territory = pipeline([], ["territory_id"])
+        self.assertEqual(by_territory[(self.t_country,)], 6000)
+        self.assertEqual(by_territory[(self.t_north,)], 3000)
+        # the omitted deal is not in the pipeline; the April one is April's:
+        # the unassigned past deals are lost or won, so no-territory holds
+        # nothing here but has its row when a deal is in it
+        self.omitted.sfa_forecast_category = "pipeline"
+        self.env.flush_all()
+        by_territory = pipeline([], ["territory_id"])
+        self.assertEqual(by_territory[(Territory.territory_id,)], 4000)
+        top = pipeline([("level", "=", 0)], [])
+        self.assertEqual(top, {(): 10000}, "France and no territory")
+        # North: Lille's deals, none in North outside its cities
+        self.lead_b.sfa_territory_id = self.t_north
+        self.env.flush_all()
+        placed = pipeline([("territory_id", "=", self.t_north.id)], ["placement"])
+        self.assertEqual(placed, {("own",): 2000, ("below",): 1000})
+
     def test_rollup_reports_follow_the_reporting_line(self):
         """The pivots behind the roll-ups: each reads its own line and below,
         never the totals of the line above."""
@@ -401,7 +437,8 @@ class TestForecast(SfaCase):
         rows = Territory.with_user(self.rep_a).search(
             [("period_start", "=", date(2026, 3, 1))]
         )
-        self.assertEqual(rows.lead_id, self.lead_a | self.to_win)
+        # rep_a's deals: in Lille, won in Lille, and one in no territory
+        self.assertEqual(rows.lead_id, self.lead_a | self.to_win | self.omitted)
         self.assertEqual(
             set(rows.mapped("territory_id")),
             {self.t_lille, self.t_north, self.t_country},

@@ -43,6 +43,7 @@ class TestActionTour(HttpCase):
         self.assertEqual(action.result, "positive")
         self.assertFalse(action.activity_id.active, "the activity is done too")
         self.assertTrue(action.calendar_event_id.active)
+        self.env.cr.flush()  # what the commit runs first: facts, last contact
         self.assertEqual(
             self.customer.sfa_last_contact_date, fields.Date.context_today(action)
         )

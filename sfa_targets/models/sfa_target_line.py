@@ -1,8 +1,34 @@
+from collections import defaultdict
+
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL, float_round
 
+OWNER_FIELDS = {
+    "company": "company_id",
+    "territory": "territory_id",
+    "team": "team_id",
+    "user": "user_id",
+}
+# The level of the organization a target is at: totals add targets of one
+# level only (a country's target and its regions' are the same money).
+OWNER_LEVELS = [
+    ("company", "Company"),
+    ("territory_region", "Territory: Region"),
+    ("territory_country", "Territory: Country"),
+    ("territory_state", "Territory: State"),
+    ("territory_city", "Territory: City"),
+    ("territory_district", "Territory: District"),
+    ("territory_industry", "Territory: Industry"),
+    ("territory_key_accounts", "Territory: Key Accounts"),
+    ("team", "Sales Team"),
+    ("user", "Salesperson"),
+]
+# Figures a report may total, when its group holds one kind of target.
+TOTALLED = ("target_value", "stretch_value", "actual_value", "gap", "children_total")
 OWNER_TYPES = [
     ("company", "Company"),
     ("territory", "Territory"),
@@ -18,9 +44,9 @@ class SfaTargetLine(models.Model):
     Children split their parent over the organization (its territories,
     teams or people) or over time (quarters, months); the decomposition
     wizard makes them sum exactly to it. Actuals are refreshed for all lines
-    of a plan at once, one grouped query per metric (``_sfa_actuals_<metric>``
-    builds the facts; a module adds a metric with ``selection_add`` and its
-    own method).
+    of a plan at once from sfa_base's facts (``sfa.fact``), one grouped read
+    per metric and kind of owner; a module adds a metric by declaring its
+    facts.
 
     A line belongs to the person it targets — the salesperson, the
     territory's manager or the team's leader — for sfa_base's visibility
@@ -84,6 +110,20 @@ class SfaTargetLine(models.Model):
         compute="_compute_period_type",
         store=True,
     )
+    owner_level = fields.Selection(
+        OWNER_LEVELS,
+        "Level",
+        compute="_compute_total_key",
+        store=True,
+        help="The level of the organization the target is at.",
+    )
+    total_key = fields.Char(
+        compute="_compute_total_key",
+        store=True,
+        index=True,
+        help="Targets with the same key add up: same metric, period, level "
+        "and currency.",
+    )
     target_value = fields.Float("Target", required=True, default=0.0)
     stretch_value = fields.Float(
         "Stretch Target", help="An optional higher goal beside the target."
@@ -115,6 +155,32 @@ class SfaTargetLine(models.Model):
         help="The targets this one is split into do not add up to it.",
     )
 
+    outside_split = fields.Float(
+        "Outside the Split",
+        compute="_compute_outside_split",
+        help="For a target split over territories: the part of its actual "
+        "none of them counts, e.g. the customers of a region in none of its "
+        "cities with a target.",
+    )
+    unheld = fields.Boolean(
+        "Nobody Holds It",
+        compute="_compute_unheld",
+        store=True,
+        help="Quota on the company, a territory or a team that is not split "
+        "into salespeople's targets: no salesperson answers for it.",
+    )
+    held_value = fields.Float(
+        "Held by Salespeople",
+        compute="_compute_held",
+        help="The targets of the salespeople below this one for the same period.",
+    )
+    held_share = fields.Float(
+        "Held (%)",
+        compute="_compute_held",
+        aggregator=None,
+        help="The share of this target the salespeople below it hold.",
+    )
+
     sfa_tree_root = fields.Boolean(
         "Top of My Tree",
         compute="_compute_sfa_tree_root",
@@ -137,7 +203,7 @@ class SfaTargetLine(models.Model):
 
     @api.model
     def _selection_metric(self):
-        return self.env["sfa.metric.source"]._sfa_metric_selection()
+        return self.env["sfa.fact"]._sfa_target_metrics()
 
     @api.depends("owner_type", "user_id", "territory_id.manager_id", "team_id.user_id")
     def _compute_owner_user_id(self):
@@ -255,6 +321,44 @@ class SfaTargetLine(models.Model):
             )
         return result
 
+    @api.depends(
+        "owner_type", "territory_id.type", "metric", "period_type", "company_id"
+    )
+    def _compute_total_key(self):
+        for line in self:
+            level = line.owner_type
+            if level == "territory" and line.territory_id.type:
+                level = f"territory_{line.territory_id.type}"
+            line.owner_level = level
+            currency = line.company_id.currency_id.id if line._is_amount() else 0
+            line.total_key = (
+                f"{line.metric}|{line.period_type}|{level}|{currency}"
+                if line.metric
+                else False
+            )
+
+    def _is_amount(self):
+        """Whether the line's metric is an amount (in its company's currency)."""
+        return (
+            self.env["sfa.fact"]._sfa_unit(self.metric) == "amount"
+            if self.metric in self.env["sfa.fact"]._sfa_sources()
+            else False
+        )
+
+    def _read_group_select(self, aggregate_spec, query):
+        """A total of targets, actuals or gaps only over one kind of target:
+        a group mixing metrics, periods, levels or currencies has none (the
+        company's year and its months, France and its regions, won revenue
+        and new customers are not added up)."""
+        fname, __, func = aggregate_spec.partition(":")
+        if fname in TOTALLED and func == "sum":
+            return SQL(
+                "CASE WHEN COUNT(DISTINCT %s) <= 1 THEN %s END",
+                self._field_to_sql(self._table, "total_key", query),
+                super()._read_group_select(aggregate_spec, query),
+            )
+        return super()._read_group_select(aggregate_spec, query)
+
     @api.depends("date_from", "date_to")
     def _compute_period_type(self):
         for line in self:
@@ -295,6 +399,63 @@ class SfaTargetLine(models.Model):
                 bool(line.child_ids) and round(total - line.target_value, digits) != 0
             )
 
+    @api.depends("child_ids.actual_value", "child_ids.owner_type", "actual_value")
+    def _compute_outside_split(self):
+        """Only over territories: salespeople and teams sell anywhere, and a
+        split over time adds up to the whole."""
+        for line in self:
+            children = line.child_ids
+            line.outside_split = (
+                line.actual_value - sum(children.mapped("actual_value"))
+                if children and set(children.mapped("owner_type")) == {"territory"}
+                else 0.0
+            )
+
+    @api.depends("child_ids", "owner_type", "target_value")
+    def _compute_unheld(self):
+        for line in self:
+            line.unheld = (
+                line.owner_type != "user"
+                and not line.child_ids
+                and line.target_value > 0
+            )
+
+    def _compute_held(self):
+        """One query for all the lines: the salespeople's targets below each,
+        over the same dates."""
+        ids = [i for i in self.ids if i]
+        held = {}
+        if ids:
+            self.flush_model(
+                ["parent_path", "owner_type", "target_value", "date_from", "date_to"]
+            )
+            held = dict(
+                self.env.execute_query(
+                    SQL(
+                        """
+                        SELECT t.id, SUM(d.target_value)
+                          FROM sfa_target_line t
+                          JOIN sfa_target_line d
+                            ON d.parent_path LIKE t.parent_path || '%%'
+                           AND d.id != t.id AND d.owner_type = 'user'
+                           AND d.date_from = t.date_from AND d.date_to = t.date_to
+                         WHERE t.id = ANY(%s)
+                         GROUP BY t.id
+                        """,
+                        ids,
+                    )
+                )
+            )
+        for line in self:
+            if line.owner_type == "user":
+                value = line.target_value
+            else:
+                value = held.get(line.id, 0.0)
+            line.held_value = value
+            line.held_share = (
+                100.0 * value / line.target_value if line.target_value else 0.0
+            )
+
     def _split_digits(self, metric=None):
         """Decimals a split of this target keeps: none for counts, the
         currency's for amounts."""
@@ -303,7 +464,8 @@ class SfaTargetLine(models.Model):
 
     @api.model
     def _sfa_digits(self, metric, company):
-        if self.env["sfa.metric.source"]._sfa_is_counted(metric):
+        unit = self.env["sfa.fact"]._sfa_unit(metric) if metric else "amount"
+        if unit != "amount":
             return 0
         return (company.currency_id or self.env.company.currency_id).decimal_places
 
@@ -604,10 +766,12 @@ class SfaTargetLine(models.Model):
         lines = self.sudo().filtered(lambda line: line.plan_id.state != "locked")
         if not lines:
             return
-        self.env.flush_all()
         values = dict.fromkeys(lines.ids, 0.0)
         for metric, group in lines.grouped("metric").items():
             values.update(self._sfa_metric_actuals(metric, group._sfa_rows()))
+        # the pending computations of the lines first, or they would
+        # overwrite the figures written below
+        self.env.flush_all()
         self.env.execute_query(
             SQL(
                 """
@@ -628,103 +792,73 @@ class SfaTargetLine(models.Model):
         self.invalidate_model(["actual_value", "gap", "attainment"])
 
     @api.model
-    def _sfa_actuals(self, rows, facts):
-        """{key: sum of the facts' values} for target rows.
+    def _sfa_actuals(self, rows, metric):
+        """{key: sum of the metric's facts} for target rows.
 
         ``rows`` are (key, owner type, owner id, company id, date from, date
         to): lines, or the would-be lines of a decomposition.
 
-        ``facts`` is an SQL query returning (company_id, user_id, team_id,
-        partner_id, date, value): each fact is credited to every line of its
-        company whose owner it belongs to — the salesperson, the team, the
-        company, or the territory the customer was in on that date (sfa_base's
-        territory history) and every territory above it — and whose dates
-        hold it. A fact dated before the customer's first recorded stay (a
-        deal older than the module's install) counts in the territory of
-        that first stay; a customer with no history at all, in its territory
-        now. Equality joins per kind of owner, so the cost follows the
-        facts, not facts times lines.
+        Each fact (``sfa.fact``) counts for every row of its company whose
+        owner it belongs to — the salesperson, the team, the company, or the
+        territory the customer was in on the fact's day and every territory
+        above it — and whose dates hold it. One ``_read_group`` per kind of
+        owner (by month when every row is whole months, else by day), then
+        the rows add up their periods: the cost follows the owners and
+        months, not facts times lines.
         """
         if not rows:
             return {}
-        result = self.env.execute_query(
-            SQL(
-                """
-                WITH tl AS (
-                    SELECT * FROM unnest(
-                        %(ids)s::int[], %(types)s::varchar[], %(owners)s::int[],
-                        %(companies)s::int[], %(froms)s::date[], %(tos)s::date[])
-                      AS tl(id, owner_type, owner_id, company_id, date_from, date_to)
-                ), span AS (
-                    SELECT MIN(date_from) AS date_from, MAX(date_to) AS date_to
-                      FROM tl
-                ), f AS (
-                    SELECT f.* FROM (%(facts)s) AS f(company_id, user_id, team_id,
-                                                     partner_id, date, value), span
-                     WHERE f.date BETWEEN span.date_from AND span.date_to
-                       AND f.company_id = ANY(%(companies)s::int[])
-                ), keyed AS (
-                    SELECT 'company'::varchar AS owner_type, company_id AS owner_id,
-                           company_id, date, value FROM f
-                    UNION ALL
-                    SELECT 'user', user_id, company_id, date, value
-                      FROM f WHERE user_id IS NOT NULL
-                    UNION ALL
-                    SELECT 'team', team_id, company_id, date, value
-                      FROM f WHERE team_id IS NOT NULL
-                    UNION ALL
-                    SELECT 'territory', anc.id::int, ft.company_id, ft.date, ft.value
-                      FROM (
-                          -- the stay that held the fact's date
-                          SELECT f.*, h.territory_id
-                            FROM f
-                            JOIN sfa_territory_history h
-                              ON h.partner_id = f.partner_id
-                             AND h.date_from <= f.date
-                             AND (h.date_to IS NULL OR h.date_to > f.date)
-                          UNION ALL
-                          -- before its first stay, the first stay's territory
-                          SELECT f.*, first.territory_id
-                            FROM f
-                            JOIN (SELECT DISTINCT ON (partner_id)
-                                         partner_id, territory_id, date_from
-                                    FROM sfa_territory_history
-                                   WHERE partner_id IN (SELECT partner_id FROM f)
-                                   ORDER BY partner_id, date_from, id) first
-                              ON first.partner_id = f.partner_id
-                             AND f.date < first.date_from
-                          UNION ALL
-                          -- never tracked: its territory now
-                          SELECT f.*, p.sfa_territory_id
-                            FROM f
-                            JOIN res_partner p ON p.id = f.partner_id
-                           WHERE p.sfa_territory_id IS NOT NULL
-                             AND NOT EXISTS (
-                                 SELECT 1 FROM sfa_territory_history h
-                                  WHERE h.partner_id = f.partner_id)
-                      ) ft
-                      JOIN sfa_territory t ON t.id = ft.territory_id
-                     CROSS JOIN LATERAL unnest(
-                           string_to_array(rtrim(t.parent_path, '/'), '/')) AS anc(id)
-                )
-                SELECT tl.id, SUM(keyed.value)
-                  FROM tl
-                  JOIN keyed ON keyed.owner_type = tl.owner_type
-                            AND keyed.owner_id = tl.owner_id
-                            AND keyed.company_id = tl.company_id
-                            AND keyed.date BETWEEN tl.date_from AND tl.date_to
-                 GROUP BY tl.id
-                """,
-                ids=[row[0] for row in rows],
-                types=[row[1] for row in rows],
-                owners=[row[2] for row in rows],
-                companies=[row[3] for row in rows],
-                froms=[row[4] for row in rows],
-                tos=[row[5] for row in rows],
-                facts=facts,
+        # sudo: sums for target rows the caller may compute (plans it reads)
+        Fact = self.env["sfa.fact"].sudo()
+        measure = f"{Fact._sfa_source(metric).measure}:sum"
+        result = {}
+        for (owner_type, monthly), group in _group_rows(rows).items():
+            owner_field = OWNER_FIELDS[owner_type]
+            domain = (
+                Domain("metric", "=", metric)
+                & Domain("company_id", "in", list({row[3] for row in group}))
+                & Domain("date", ">=", min(row[4] for row in group))
+                & Domain("date", "<=", max(row[5] for row in group))
             )
+            if owner_type != "territory":
+                domain &= Domain(owner_field, "in", list({row[2] for row in group}))
+            bucket = "date:month" if monthly else "date:day"
+            sums = defaultdict(lambda: defaultdict(float))
+            for owner, company, day, value in Fact._read_group(
+                domain & Domain(owner_field, "!=", False),
+                [owner_field, "company_id", bucket],
+                [measure],
+            ):
+                sums[owner.id, company.id][day] += value
+            if owner_type == "territory":
+                sums = self._sfa_roll_up_territories(sums)
+            for key, _type, owner_id, company_id, start, end in group:
+                values = [
+                    value
+                    for day, value in sums.get((owner_id, company_id), {}).items()
+                    if start <= day <= end
+                ]
+                if values:
+                    result[key] = result.get(key, 0.0) + sum(values)
+        return result
+
+    @api.model
+    def _sfa_roll_up_territories(self, sums):
+        """Sums of each territory's subtree: a fact of a city counts for its
+        region and country too, once."""
+        territories = (
+            self.env["sfa.territory"]
+            .sudo()
+            .browse({territory_id for territory_id, _company in sums})
         )
-        return {key: float(value or 0.0) for key, value in result}
+        rolled = defaultdict(lambda: defaultdict(float))
+        for territory in territories.with_context(active_test=False):
+            ancestors = [int(i) for i in territory.parent_path.strip("/").split("/")]
+            for company_id in {c for t, c in sums if t == territory.id}:
+                for day, value in sums[territory.id, company_id].items():
+                    for ancestor in ancestors:
+                        rolled[ancestor, company_id][day] += value
+        return rolled
 
     def _sfa_rows(self):
         """The lines as target rows for ``_sfa_actuals``: a salesperson's
@@ -769,6 +903,16 @@ class SfaTargetLine(models.Model):
     @api.model
     def _sfa_metric_actuals(self, metric, rows):
         """{key: actual} of ``metric`` for target rows (see _sfa_actuals)."""
-        return self._sfa_actuals(
-            rows, self.env["sfa.metric.source"]._sfa_metric_facts(metric)
-        )
+        return self._sfa_actuals(rows, metric)
+
+
+def _whole_months(start, end):
+    return start.day == 1 and (end + relativedelta(days=1)).day == 1
+
+
+def _group_rows(rows):
+    """Target rows by owner type and whether they all cover whole months."""
+    groups = defaultdict(list)
+    for row in rows:
+        groups[row[1], _whole_months(row[4], row[5])].append(row)
+    return groups

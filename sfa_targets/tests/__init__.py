@@ -5,3 +5,4 @@ from . import test_tours
 from . import test_handover
 from . import test_i18n
 from . import test_facts
+from . import test_reports

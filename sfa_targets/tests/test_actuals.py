@@ -8,6 +8,8 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from odoo.addons.sfa_base.models.sfa_fact import FactSource
+
 from .common import TargetCase
 
 
@@ -390,29 +392,40 @@ class TestActuals(TargetCase):
         )
 
     def test_a_module_adds_a_metric_without_touching_targets(self):
-        """A metric is a name in sfa.metric.source and a facts query: here a
-        made-up one counting Alpha's won deals of 2026 twice over."""
-        Source = type(self.env["sfa.metric.source"])
+        """A metric is one declaration of named columns in sfa.fact: here a
+        made-up one counting Alpha's won deals twice over."""
+        Fact = self.env["sfa.fact"]
+        original = type(Fact)._sfa_fact_sources
 
-        def metrics(source):
-            return [*original(source), ("alpha_points", "Alpha Points", True)]
+        def sources(fact):
+            return {
+                **original(fact),
+                "alpha_points": FactSource(
+                    "alpha_points",
+                    "Alpha Points",
+                    "crm.lead",
+                    {
+                        "res_id": "l.id",
+                        "company_id": "l.company_id",
+                        "user_id": "l.user_id",
+                        "team_id": "l.team_id",
+                        "partner_id": "l.partner_id",
+                        "moment": "l.date_closed",
+                        "quantity": "2",
+                    },
+                    SQL(
+                        "FROM crm_lead l WHERE l.partner_id = %s"
+                        " AND l.won_status = 'won'",
+                        self.cust_a.id,
+                    ),
+                    unit="count",
+                ),
+            }
 
-        def facts(source):
-            return SQL(
-                """
-                SELECT l.company_id, l.user_id, l.team_id, l.partner_id,
-                       (l.date_closed AT TIME ZONE 'UTC')::date, 2
-                  FROM crm_lead l
-                 WHERE l.partner_id = %s AND l.won_status = 'won'
-                """,
-                self.cust_a.id,
-            )
-
-        original = Source._sfa_metrics
-        with (
-            patch.object(Source, "_sfa_metrics", metrics, create=True),
-            patch.object(Source, "_sfa_facts_alpha_points", facts, create=True),
-        ):
+        self.addCleanup(Fact._sfa_forget_sources)
+        with patch.object(type(Fact), "_sfa_fact_sources", sources):
+            Fact._sfa_forget_sources()
+            Fact._sfa_rebuild(["alpha_points"])
             self.assertEqual(
                 self.actuals("alpha_points"),
                 {

@@ -63,6 +63,7 @@ class TestTargetTours(HttpCase):
             }
         )
         deal.action_set_won()
+        env.cr.flush()  # as the commit does: the deal's facts are written
 
     def test_manager_splits_by_rep_and_quarter_and_the_rep_sees_progress(self):
         self.start_tour(

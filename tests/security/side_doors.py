@@ -224,7 +224,8 @@ class World:
 
     def _snapshot_ids(self):
         env = self.env
-        self.env.flush_all()
+        # what a commit runs first: deal credits, facts, tracking
+        self.env.cr.flush()
         state = {}
         for name in covered_models(env):
             model = env[name].sudo().with_context(active_test=False)

@@ -1,0 +1,921 @@
+import logging
+import time
+from dataclasses import dataclass, field
+
+from odoo import api, fields, models, tools
+from odoo.exceptions import UserError
+from odoo.fields import Domain
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+# Key of the pending refreshes in the transaction's precommit data.
+PENDING = "sfa.fact"
+PENDING_PATHS = "sfa.fact.paths"
+UNITS = [
+    ("amount", "Amount"),
+    ("count", "Count"),
+    ("days", "Days"),
+    ("minutes", "Minutes"),
+    ("points", "Points"),
+]
+# What a declaration may give, and the SQL type of each column.
+COLUMNS = {
+    "res_id": "int",
+    "moment": "timestamp",
+    "day": "date",
+    "company_id": "int",
+    "user_id": "int",
+    "team_id": "int",
+    "partner_id": "int",
+    "lead_id": "int",
+    "product_id": "int",
+    "currency_id": "int",
+    "amount_currency": "numeric",
+    "amount": "numeric",
+    "quantity": "numeric",
+}
+# Columns of the fact table a refresh can be narrowed to.
+KEYS = ("res_id", "partner_id", "user_id", "lead_id", "currency_id", "company_id")
+# The company of a fact whose document has none: the first one.
+MAIN_COMPANY = "(SELECT MIN(id) FROM res_company)"
+# Columns a refresh writes (besides metric, res_model and res_id).
+WRITTEN = (
+    "date",
+    "company_id",
+    "currency_id",
+    "amount_currency",
+    "amount",
+    "quantity",
+    "user_id",
+    "team_id",
+    "partner_id",
+    "territory_id",
+    "category_id",
+    "lead_id",
+)
+
+
+@dataclass(frozen=True)
+class FactSource:
+    """How one metric's facts are read from the documents that make them.
+
+    ``columns`` names the SQL expression of each column over ``tables`` (a
+    ``FROM ... WHERE ...``): ``res_id`` (the document), ``company_id`` and
+    either ``moment`` (a UTC timestamp: the fact is dated on the
+    salesperson's day, else the company's) or ``day`` (already a calendar
+    day); optionally ``user_id``, ``team_id``, ``partner_id`` (the customer,
+    its commercial entity), ``lead_id``, ``product_id``, ``quantity``
+    (default 1), and ``amount`` in the company's currency or
+    ``amount_currency`` with ``currency_id`` (converted at the rate of the
+    fact's day). ``sfa_clock.now`` is the moment of the refresh (UTC), for
+    facts that depend on time passing. The fact layer adds the day, the
+    conversion, and the customer's territory and category on that day:
+    those rules are written once, in ``sfa.fact``.
+
+    ``depends`` are the fields of ``model`` whose change changes the facts
+    (empty: any field); ``triggers`` are other changes, as
+    ``(model, fields, key, path)``: a change of those fields on records of
+    that model refreshes the facts whose ``key`` column holds the records'
+    ``path`` values. ``contact`` is the contact channel the facts are (a
+    company chooses which count), ``purchase`` says the customer bought.
+    """
+
+    metric: str
+    label: str
+    model: str
+    columns: dict
+    tables: SQL
+    unit: str = "amount"
+    depends: tuple = ()
+    triggers: tuple = ()
+    contact: str = ""
+    purchase: bool = False
+    target: bool = True
+    sequence: int = 100
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def measure(self):
+        """The column that sums the metric."""
+        return "amount" if self.unit == "amount" else "quantity"
+
+
+class SfaFact(models.Model):
+    """One sales fact: a won deal, an order line, an invoice line, a done
+    action, an e-mail or a meeting with a customer, a credit...
+
+    Every figure of the SFA modules — target actuals, KPIs, scorecards,
+    customer value, the dashboards, the alerts, lifecycle and last contact —
+    is a sum of these rows, read with ``_read_group``: a figure is counted
+    once, dated once (the salesperson's local day) and converted once (the
+    company's currency at the rate of that day), whatever screen shows it.
+
+    Each module declares its metrics in ``_sfa_fact_sources`` (one
+    ``FactSource`` per metric, named SQL columns); a new metric is one
+    declaration. The table is kept by set-based refreshes: a change of a
+    source document marks its facts, and the marks are applied in a few
+    grouped statements before anyone reads facts and before commit.
+    A nightly rebuild catches what changed behind the ORM's back.
+    """
+
+    _name = "sfa.fact"
+    _description = "Sales Fact"
+    _inherit = ["sfa.visibility.mixin"]
+    _sfa_system_records = True
+    _sfa_territory_field = "territory_id"
+    _order = "date desc, id desc"
+    _rec_name = "metric"
+    _log_access = False
+
+    metric = fields.Selection(selection="_selection_metric", required=True, index=True)
+    date = fields.Date(required=True, index=True)
+    company_id = fields.Many2one("res.company", required=True, index=True)
+    currency_id = fields.Many2one("res.currency")
+    company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Company Currency"
+    )
+    amount_currency = fields.Monetary(
+        "Amount in Currency", currency_field="currency_id"
+    )
+    amount = fields.Monetary(currency_field="company_currency_id")
+    quantity = fields.Float(digits=(16, 2))
+    user_id = fields.Many2one("res.users", "Salesperson", index=True)
+    team_id = fields.Many2one("crm.team", "Sales Team", index=True)
+    partner_id = fields.Many2one("res.partner", "Customer", index=True)
+    territory_id = fields.Many2one("sfa.territory", index=True)
+    category_id = fields.Many2one("sfa.customer.category", "Customer Category")
+    lead_id = fields.Many2one("crm.lead", "Opportunity", index="btree_not_null")
+    res_model = fields.Char("Source Model", required=True)
+    res_id = fields.Many2oneReference("Source Document", model_field="res_model")
+
+    _one_per_source = models.UniqueIndex(
+        "(metric, res_id, COALESCE(partner_id, 0), company_id)",
+        "A document gives a metric one fact per customer and company.",
+    )
+    _metric_date = models.Index("(metric, date, company_id)")
+
+    # ------------------------------------------------------------------
+    # Declarations
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sfa_fact_sources(self):
+        """{metric: FactSource} of the installed modules (extend it)."""
+        _ = self.env._
+        won = SQL(
+            """
+              FROM crm_lead l
+              LEFT JOIN res_partner p ON p.id = l.partner_id
+              LEFT JOIN crm_team tm ON tm.id = l.team_id
+              LEFT JOIN res_users u ON u.id = l.user_id
+             WHERE l.type = 'opportunity' AND l.won_status = 'won'
+               AND l.date_closed IS NOT NULL
+            """
+        )
+        won_columns = {
+            "res_id": "l.id",
+            "lead_id": "l.id",
+            "moment": "l.date_closed",
+            # a deal without a company is its team's, then its salesperson's
+            "company_id": "COALESCE(l.company_id, tm.company_id, u.company_id)",
+            "user_id": "l.user_id",
+            "team_id": "l.team_id",
+            "partner_id": "COALESCE(p.commercial_partner_id, l.partner_id)",
+        }
+        lead_fields = (
+            "type",
+            "stage_id",
+            "won_status",
+            "active",
+            "probability",
+            "date_closed",
+            "expected_revenue",
+            "company_id",
+            "team_id",
+            "user_id",
+            "partner_id",
+            "create_date",
+        )
+        activity_on = SQL(
+            """
+              FROM mail_activity a
+              LEFT JOIN crm_lead l ON a.res_model = 'crm.lead' AND l.id = a.res_id
+              JOIN res_partner p
+                ON p.id = CASE WHEN a.res_model = 'res.partner' THEN a.res_id
+                               ELSE l.partner_id END
+              JOIN res_partner cp ON cp.id = p.commercial_partner_id
+              LEFT JOIN res_users u ON u.id = a.user_id
+             WHERE NOT a.active AND a.date_done IS NOT NULL
+               AND a.res_model IN ('res.partner', 'crm.lead')
+               AND cp.sfa_is_customer AND %s
+            """,
+            self._sfa_activity_filter_sql(),
+        )
+        return {
+            "won_revenue": FactSource(
+                "won_revenue",
+                _("Won Revenue"),
+                "crm.lead",
+                dict(won_columns, amount="COALESCE(l.expected_revenue, 0)"),
+                won,
+                depends=lead_fields,
+                sequence=10,
+            ),
+            "won_deals": FactSource(
+                "won_deals",
+                _("Won Deals"),
+                "crm.lead",
+                won_columns,
+                won,
+                unit="count",
+                depends=lead_fields,
+                purchase=True,
+                sequence=20,
+            ),
+            "won_cycle_days": FactSource(
+                "won_cycle_days",
+                _("Sales Cycle (days)"),
+                "crm.lead",
+                dict(
+                    won_columns,
+                    quantity="EXTRACT(EPOCH FROM l.date_closed - l.create_date)"
+                    " / 86400.0",
+                ),
+                won,
+                unit="days",
+                depends=lead_fields,
+                target=False,
+                sequence=25,
+            ),
+            "contact_activities": FactSource(
+                "contact_activities",
+                _("Done Activities"),
+                "mail.activity",
+                {
+                    "res_id": "a.id",
+                    "day": "a.date_done",
+                    "company_id": "COALESCE(l.company_id, cp.company_id, u.company_id,"
+                    f" {MAIN_COMPANY})",
+                    "user_id": "a.user_id",
+                    "team_id": "l.team_id",
+                    "partner_id": "cp.id",
+                    "lead_id": "l.id",
+                },
+                activity_on,
+                unit="count",
+                depends=("active", "date_done", "res_model", "res_id", "user_id"),
+                contact="activity",
+                sequence=60,
+            ),
+            "contact_emails": FactSource(
+                "contact_emails",
+                _("E-mails Exchanged"),
+                "mail.message",
+                {
+                    "res_id": "m.id",
+                    "moment": "m.date",
+                    "company_id": "COALESCE(l.company_id, cp.company_id,"
+                    f" au.company_id, ou.company_id, {MAIN_COMPANY})",
+                    # who wrote it, or whose customer wrote in
+                    "user_id": "COALESCE(au.id, ou.id)",
+                    "team_id": "l.team_id",
+                    "partner_id": "cp.id",
+                    "lead_id": "l.id",
+                },
+                SQL(
+                    """
+                      FROM mail_message m
+                      LEFT JOIN crm_lead l
+                        ON m.model = 'crm.lead' AND l.id = m.res_id
+                      JOIN res_partner p
+                        ON p.id = CASE WHEN m.model = 'res.partner' THEN m.res_id
+                                       ELSE l.partner_id END
+                      JOIN res_partner cp ON cp.id = p.commercial_partner_id
+                      LEFT JOIN mail_message_subtype st ON st.id = m.subtype_id
+                      LEFT JOIN LATERAL (
+                          SELECT au.id, au.company_id FROM res_users au
+                           WHERE au.partner_id = m.author_id AND NOT au.share
+                           ORDER BY au.id LIMIT 1) au ON TRUE
+                      LEFT JOIN res_users ou
+                        ON ou.id = COALESCE(l.user_id, cp.user_id)
+                     WHERE m.model IN ('res.partner', 'crm.lead')
+                       AND cp.sfa_is_customer
+                       AND (m.message_type IN ('email', 'email_outgoing')
+                            OR (m.message_type = 'comment'
+                                AND NOT COALESCE(st.internal, FALSE)
+                                AND au.id IS NOT NULL))
+                    """
+                ),
+                unit="count",
+                depends=("model", "res_id", "message_type", "subtype_id", "date"),
+                contact="email",
+                sequence=61,
+            ),
+            "contact_meetings": FactSource(
+                "contact_meetings",
+                _("Meetings Held"),
+                "calendar.event",
+                {
+                    "res_id": "e.id",
+                    "moment": "e.start",
+                    "company_id": "COALESCE(l.company_id, cp.company_id, u.company_id,"
+                    f" {MAIN_COMPANY})",
+                    "user_id": "e.user_id",
+                    "team_id": "l.team_id",
+                    "partner_id": "cp.id",
+                    "lead_id": "l.id",
+                },
+                self._sfa_meetings_sql(),
+                unit="count",
+                depends=(
+                    "start",
+                    "stop",
+                    "active",
+                    "user_id",
+                    "partner_ids",
+                    "opportunity_id",
+                ),
+                contact="meeting",
+                sequence=62,
+            ),
+        }
+
+    @api.model
+    def _sfa_meetings_sql(self):
+        """Meetings that took place with a customer (or one of its contacts)
+        among the attendees: one fact per meeting and customer."""
+        return SQL(
+            """
+              FROM calendar_event e
+              JOIN calendar_event_res_partner_rel r ON r.calendar_event_id = e.id
+              JOIN res_partner p ON p.id = r.res_partner_id
+              JOIN res_partner cp ON cp.id = p.commercial_partner_id
+              LEFT JOIN crm_lead l ON l.id = e.opportunity_id
+              LEFT JOIN res_users u ON u.id = e.user_id
+             WHERE e.active AND e.stop <= (SELECT now FROM sfa_clock)
+               AND cp.sfa_is_customer AND %s
+            GROUP BY e.id, cp.id, l.id, u.id
+            """,
+            self._sfa_meeting_filter_sql(),
+        )
+
+    @api.model
+    def _sfa_activity_filter_sql(self):
+        """Hook: which done activities count (another module's record of the
+        same contact is not counted twice)."""
+        return SQL("TRUE")
+
+    @api.model
+    def _sfa_meeting_filter_sql(self):
+        """Hook: which meetings count."""
+        return SQL("TRUE")
+
+    @api.model
+    def _sfa_sources(self):
+        """The declarations, in display order (cached per registry)."""
+        cls = type(self)
+        # while modules load, the same class gains declarations: the cache
+        # holds for the class's bases of the moment
+        bases, sources = cls.__dict__.get("_sfa_sources_cache", (None, None))
+        if bases != cls.__bases__:
+            sources = dict(
+                sorted(
+                    self.sudo().with_context(lang="en_US")._sfa_fact_sources().items(),
+                    key=lambda item: (item[1].sequence, item[0]),
+                )
+            )
+            cls._sfa_sources_cache = (cls.__bases__, sources)
+        return sources
+
+    @api.model
+    def _sfa_forget_sources(self):
+        """Forget the cached declarations (tests that declare a metric)."""
+        type(self)._sfa_sources_cache = (None, None)
+
+    @api.model
+    def _sfa_layer_triggers(self):
+        """What the layer adds to every fact, and the changes that move it:
+        the customer's territory and category, the salesperson's time zone,
+        the currency rates."""
+        return [
+            ("sfa.territory.history", (), "partner_id", "partner_id"),
+            (
+                "res.partner",
+                ("sfa_territory_id", "sfa_category_id"),
+                "partner_id",
+                "commercial_partner_id",
+            ),
+            ("res.users", ("tz",), "user_id", "id"),
+            ("res.partner", ("tz",), "user_id", "user_ids"),
+            (
+                "res.currency.rate",
+                ("rate", "name", "currency_id", "company_id"),
+                "currency_id",
+                "currency_id",
+            ),
+        ]
+
+    @api.model
+    def _selection_metric(self):
+        labels = self._sfa_fact_sources()
+        return [(code, labels[code].label) for code in self._sfa_sources()]
+
+    @api.model
+    def _sfa_source(self, metric):
+        """The declaration of ``metric``, or a clear error when no installed
+        module measures it (e.g. after the module that did was removed)."""
+        source = self._sfa_sources().get(metric)
+        if source is None:
+            raise UserError(
+                self.env._("No installed module measures the metric %s.", metric or "?")
+            )
+        return source
+
+    @api.model
+    def _sfa_unit(self, metric):
+        return self._sfa_source(metric).unit
+
+    @api.model
+    def _sfa_target_metrics(self):
+        """[(code, label)] of the metrics a target can be set on."""
+        labels = self._sfa_fact_sources()
+        return [
+            (code, labels[code].label)
+            for code, source in self._sfa_sources().items()
+            if source.target
+        ]
+
+    @api.model
+    def _sfa_contact_metrics(self, company):
+        """The metrics that count as a contact with a customer in ``company``
+        (the channels it chose)."""
+        return [
+            code
+            for code, source in self._sfa_sources().items()
+            if source.contact and company[f"sfa_contact_{source.contact}"]
+        ]
+
+    @api.model
+    def _sfa_purchase_metrics(self):
+        return [code for code, source in self._sfa_sources().items() if source.purchase]
+
+    # ------------------------------------------------------------------
+    # Visibility
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sfa_unowned_domain(self):
+        """A fact without a salesperson is read through its customer's
+        territory only, never by everyone."""
+        return Domain.FALSE
+
+    # ------------------------------------------------------------------
+    # Reading
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _search(
+        self,
+        domain,
+        offset=0,
+        limit=None,
+        order=None,
+        *,
+        active_test=True,
+        bypass_access=False,
+    ):
+        # what the transaction changed is in the facts before anyone reads
+        # them: the metrics the domain reads, or all
+        self._sfa_sync(_domain_metrics(domain))
+        return super()._search(
+            domain,
+            offset=offset,
+            limit=limit,
+            order=order,
+            active_test=active_test,
+            bypass_access=bypass_access,
+        )
+
+    @api.model
+    def _sfa_sums(self, domain, groupby, metrics):
+        """{(group values..., metric): sum of the metric's measure} of the
+        facts of ``domain``, one ``_read_group`` for all ``metrics``."""
+        sources = {metric: self._sfa_source(metric) for metric in metrics}
+        result = {}
+        for *groups, metric, amount, quantity in self._read_group(
+            Domain(domain) & Domain("metric", "in", list(sources)),
+            [*groupby, "metric"],
+            ["amount:sum", "quantity:sum"],
+        ):
+            measure = sources[metric].measure
+            result[(*groups, metric)] = amount if measure == "amount" else quantity
+        return result
+
+    # ------------------------------------------------------------------
+    # Refreshing
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sfa_mark(self, metrics, key, ids):
+        """Refresh the facts of ``metrics`` whose ``key`` column is in ``ids``
+        before the next read of facts, and before commit."""
+        if key not in KEYS:
+            raise ValueError(f"facts are not refreshed by {key}")
+        precommit = self.env.cr.precommit
+        if PENDING not in precommit.data:
+            precommit.add(self.env["sfa.fact"]._sfa_sync_all)
+        pending = precommit.data.setdefault(PENDING, {})
+        ids = {i for i in ids if i}
+        if not ids or not metrics:
+            return
+        for metric in metrics:
+            pending.setdefault((metric, key), set()).update(ids)
+
+    @api.model
+    def _sfa_sync_all(self):
+        """Before commit: every pending refresh, until none is left."""
+        data = self.env.cr.precommit.data
+        for _round in range(10):  # a refresh may mark more facts, not forever
+            if not (data.get(PENDING) or data.get(PENDING_PATHS)):
+                break
+            self._sfa_sync()
+        data.pop(PENDING, None)
+        data.pop(PENDING_PATHS, None)
+
+    @api.model
+    def _sfa_mark_path(self, model, path, metrics, key, ids):
+        """Like ``_sfa_mark`` for the keys at ``path`` of records of
+        ``model``: read when the marks are applied."""
+        if not ids:
+            return
+        paths = self.env.cr.precommit.data.setdefault(PENDING_PATHS, {})
+        paths.setdefault((model, path, tuple(metrics), key), set()).update(ids)
+        self._sfa_mark(metrics, key, ())
+
+    @api.model
+    def _sfa_sync(self, metrics=None):
+        """Apply the pending refreshes (of ``metrics``, default all): one
+        statement per metric and key."""
+        data = self.env.cr.precommit.data
+        paths = data.get(PENDING_PATHS)
+        for path_key in list(paths or ()):
+            model, path, path_metrics, key = path_key
+            if metrics is None or set(path_metrics) & metrics:
+                ids = paths.pop(path_key)
+                # sudo: the keys of facts only, never shown
+                records = self.env[model].sudo().browse(ids).exists()
+                self._sfa_mark(path_metrics, key, records.mapped(path).ids)
+        pending = data.get(PENDING)
+        todo = sorted(
+            item for item in (pending or ()) if metrics is None or item[0] in metrics
+        )
+        if not todo:
+            return
+        # taken first: the flush below may read (and so sync) facts again
+        batch = {item: pending.pop(item) for item in todo}
+        self.env.flush_all()
+        sources = self._sfa_sources()
+        touched = {}
+        for (metric, key), ids in batch.items():
+            if metric in sources:
+                changed = self._sfa_refresh(sources[metric], key, sorted(ids))
+                touched.setdefault(metric, set()).update(changed)
+        self.invalidate_model()
+        self._sfa_facts_changed(touched)
+
+    @api.model
+    def _sfa_rebuild(self, metrics=None):
+        """Rebuild the facts of ``metrics`` (default all) from their
+        documents: at install, every night, and on demand. Rows of metrics no
+        installed module declares any more are removed."""
+        sources = self._sfa_sources()
+        self.env.flush_all()
+        if metrics is None:
+            self.env.execute_query(
+                SQL("DELETE FROM sfa_fact WHERE metric != ALL(%s)", list(sources))
+            )
+        touched = {}
+        for metric in metrics or sources:
+            if metric not in sources:
+                continue
+            start = time.monotonic()
+            changed = self._sfa_refresh(sources[metric], None, None)
+            touched[metric] = changed
+            _logger.info(
+                "sfa.fact: %s rebuilt, %d customers changed, %.2f s",
+                metric,
+                len(changed),
+                time.monotonic() - start,
+            )
+        self.invalidate_model()
+        self._sfa_facts_changed(touched)
+
+    @api.model
+    def _cron_rebuild(self):
+        self.sudo()._sfa_rebuild()
+
+    @api.model
+    def _sfa_facts_changed(self, touched):
+        """Hook: the facts of these customers changed ({metric: partner
+        ids}): their last contact follows the contacts, their lifecycle the
+        contacts and purchases."""
+        sources = self._sfa_sources()
+        contacted, bought = set(), set()
+        for metric, partner_ids in touched.items():
+            if sources[metric].contact:
+                contacted |= partner_ids
+            if sources[metric].purchase:
+                bought |= partner_ids
+        Partner = self.env["res.partner"]
+        if contacted:
+            Partner.browse(contacted)._sfa_contacts_changed()
+        if bought - contacted:
+            Partner.browse(bought - contacted)._sfa_purchases_changed()
+
+    @api.model
+    def _sfa_source_sql(self, source):
+        """The declaration as a query of named columns."""
+        unknown = set(source.columns) - set(COLUMNS)
+        if unknown or not {"res_id", "company_id"} <= set(source.columns):
+            raise ValueError(f"bad columns for fact {source.metric}: {unknown}")
+        select = []
+        for name, sql_type in COLUMNS.items():
+            expression = source.columns.get(name)
+            if expression is None:
+                expression = "1" if name == "quantity" else "NULL"
+            if isinstance(expression, str):
+                expression = SQL(expression)  # a declaration's own SQL text
+            select.append(
+                SQL("(%s)::%s AS %s", expression, SQL(sql_type), SQL.identifier(name))
+            )
+        return SQL("SELECT %s %s", SQL(", ").join(select), source.tables)
+
+    @api.model
+    def _sfa_refresh(self, source, key, ids):
+        """Write the facts of ``source`` whose ``key`` is in ``ids`` (all
+        when ``key`` is None) from their documents, and remove the ones no
+        document gives any more: one statement. Returns the customers whose
+        facts changed.
+
+        Raw SQL: the facts are derived rows no user writes (no constraint,
+        tracking or compute to run); rebuilding 100,000 won deals through the
+        ORM took minutes where this takes seconds (tests/bench/bench_facts.py).
+        """
+        where = SQL("TRUE")
+        old_where = SQL("TRUE")
+        if key is not None:
+            where = SQL("%s = ANY(%s)", SQL.identifier("src", key), ids)
+            old_where = SQL("%s = ANY(%s)", SQL.identifier("f", key), ids)
+        extra = self._sfa_layer_columns()
+        written = (*WRITTEN, *extra)
+        values = SQL(", ").join(SQL.identifier(name) for name in written)
+        changed = SQL(", ").join(SQL("f.%s", SQL.identifier(name)) for name in written)
+        excluded = SQL(", ").join(
+            SQL("EXCLUDED.%s", SQL.identifier(name)) for name in written
+        )
+        extra_select = SQL("").join(
+            SQL(", %s AS %s", expression, SQL.identifier(name))
+            for name, expression in extra.items()
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH sfa_clock AS (SELECT %(now)s::timestamp AS now),
+                src AS (%(source)s),
+                facts AS (
+                    SELECT src.res_id, src.partner_id, d.date, src.company_id,
+                           COALESCE(src.currency_id, c.currency_id) AS currency_id,
+                           COALESCE(src.amount_currency, src.amount) AS amount_currency,
+                           CASE
+                               WHEN src.amount IS NOT NULL THEN src.amount
+                               WHEN src.currency_id IS NULL
+                                 OR src.currency_id = c.currency_id
+                               THEN src.amount_currency
+                               ELSE src.amount_currency
+                                    * %(company_rate)s / %(rate)s
+                           END AS amount,
+                           src.quantity, src.user_id, src.team_id,
+                           CASE WHEN th.found THEN th.territory_id
+                                ELSE p.sfa_territory_id END AS territory_id,
+                           p.sfa_category_id AS category_id,
+                           src.lead_id %(extra_select)s
+                      FROM src
+                      JOIN res_company c ON c.id = src.company_id
+                      LEFT JOIN res_partner cp ON cp.id = c.partner_id
+                      LEFT JOIN res_users u ON u.id = src.user_id
+                      LEFT JOIN res_partner up ON up.id = u.partner_id
+                      LEFT JOIN res_partner p ON p.id = src.partner_id
+                      %(extra_joins)s
+                     CROSS JOIN LATERAL (
+                           SELECT COALESCE(src.day, %(local_day)s) AS date) d
+                      -- the customer's stay on that day: the earliest not
+                      -- ended by it (before its first stay, the first one)
+                      LEFT JOIN LATERAL (
+                           SELECT TRUE AS found, h.territory_id
+                             FROM sfa_territory_history h
+                            WHERE h.partner_id = src.partner_id
+                              AND (h.date_to IS NULL OR h.date_to > d.date)
+                            ORDER BY h.date_from, h.id LIMIT 1) th ON TRUE
+                     WHERE %(where)s AND d.date IS NOT NULL
+                ),
+                saved AS (
+                    INSERT INTO sfa_fact AS f (metric, res_model, res_id, %(values)s)
+                    SELECT %(metric)s, %(model)s, res_id, %(values)s FROM facts
+                    ON CONFLICT (metric, res_id, COALESCE(partner_id, 0), company_id)
+                    DO UPDATE SET (%(values)s) = (%(excluded)s)
+                     WHERE (%(changed)s) IS DISTINCT FROM (%(excluded)s)
+                    RETURNING f.partner_id
+                ),
+                gone AS (
+                    DELETE FROM sfa_fact f
+                     WHERE f.metric = %(metric)s AND %(old_where)s
+                       AND NOT EXISTS (
+                           SELECT 1 FROM facts
+                            WHERE facts.res_id = f.res_id
+                              AND COALESCE(facts.partner_id, 0)
+                                  = COALESCE(f.partner_id, 0)
+                              AND facts.company_id = f.company_id)
+                    RETURNING f.partner_id
+                )
+                SELECT DISTINCT partner_id FROM saved WHERE partner_id IS NOT NULL
+                 UNION
+                SELECT DISTINCT partner_id FROM gone WHERE partner_id IS NOT NULL
+                """,
+                source=self._sfa_source_sql(source),
+                company_rate=self._sfa_rate_sql(SQL("c.currency_id")),
+                rate=self._sfa_rate_sql(SQL("src.currency_id")),
+                local_day=self._sfa_local_date_sql(
+                    SQL("src.moment"), SQL("up.tz"), SQL("cp.tz")
+                ),
+                where=where,
+                old_where=old_where,
+                extra_select=extra_select,
+                extra_joins=self._sfa_layer_joins(),
+                values=values,
+                changed=changed,
+                excluded=excluded,
+                metric=source.metric,
+                model=source.model,
+                now=fields.Datetime.now(),
+            )
+        )
+        return {partner_id for (partner_id,) in rows}
+
+    @api.model
+    def _sfa_layer_columns(self):
+        """Hook: {column: SQL expression} the layer adds to every fact, over
+        the declaration's row ``src`` and ``_sfa_layer_joins``."""
+        return {}
+
+    @api.model
+    def _sfa_layer_joins(self):
+        return SQL()
+
+    @api.model
+    def _sfa_rate_sql(self, currency):
+        """SQL of Odoo's rate of ``currency`` on the fact's day for the
+        company (``res.currency._get_rates``): the company's own rate, else
+        the shared one, else the oldest, else 1."""
+        return SQL(
+            """COALESCE(
+                (SELECT r.rate FROM res_currency_rate r
+                  WHERE r.currency_id = %(currency)s AND r.name <= d.date
+                    AND (r.company_id IS NULL
+                         OR r.company_id = split_part(c.parent_path, '/', 1)::int)
+                  ORDER BY r.company_id, r.name DESC LIMIT 1),
+                (SELECT r.rate FROM res_currency_rate r
+                  WHERE r.currency_id = %(currency)s
+                    AND (r.company_id IS NULL
+                         OR r.company_id = split_part(c.parent_path, '/', 1)::int)
+                  ORDER BY r.company_id, r.name LIMIT 1),
+                1.0)""",
+            currency=currency,
+        )
+
+    @api.model
+    def _sfa_local_date_sql(self, timestamp, *tz_columns):
+        """SQL of the local day of a UTC ``timestamp``, in the first of the
+        ``tz_columns`` (SQL of res_partner.tz values) that PostgreSQL knows,
+        else UTC. A time zone name PostgreSQL does not know is skipped rather
+        than failing the whole query."""
+        zones = self._sfa_pg_timezones()
+        known = [
+            SQL("CASE WHEN %s = ANY(%s) THEN %s END", column, zones, column)
+            for column in tz_columns
+        ]
+        return SQL(
+            "((%s AT TIME ZONE 'UTC') AT TIME ZONE COALESCE(%s, 'UTC'))::date",
+            timestamp,
+            SQL(", ").join(known) if known else SQL("NULL"),
+        )
+
+    @api.model
+    @tools.ormcache()
+    def _sfa_pg_timezones(self):
+        """The time zone names PostgreSQL knows (fixed for a server)."""
+        return sorted(
+            name
+            for (name,) in self.env.execute_query(
+                SQL("SELECT name FROM pg_timezone_names")
+            )
+        )
+
+
+def _domain_metrics(domain):
+    """The metrics a search domain is limited to (a set), or None."""
+    metrics = None
+    if isinstance(domain, Domain):
+        domain = list(domain)
+    for leaf in domain if isinstance(domain, (list, tuple)) else ():
+        if isinstance(leaf, str):
+            if leaf != "&":
+                return None  # an OR or a NOT: no safe limit
+            continue
+        if (
+            isinstance(leaf, (list, tuple))
+            and len(leaf) == 3
+            and leaf[0] == "metric"
+            and leaf[1] in ("=", "in")
+        ):
+            values = {leaf[2]} if leaf[1] == "=" else set(leaf[2])
+            metrics = values if metrics is None else metrics & values
+    return metrics
+
+
+class Base(models.AbstractModel):
+    """Changes of the documents facts come from mark those facts."""
+
+    _inherit = "base"
+
+    def _sfa_fact_triggers(self):
+        """[(fields or None, metrics, key, path)] of this model, once per
+        registry."""
+        cls = type(self)
+        fact_cls = type(self.env["sfa.fact"]) if "sfa.fact" in self.env else None
+        key = fact_cls and fact_cls.__bases__
+        cached_key, triggers = cls.__dict__.get("_sfa_fact_trigger_cache", (0, None))
+        if cached_key != key:
+            triggers = []
+            if fact_cls:
+                by_trigger = {}
+                Fact = self.env["sfa.fact"]
+                layer = Fact._sfa_layer_triggers()
+                for source in Fact._sfa_sources().values():
+                    rules = [(source.model, source.depends, "res_id", "id")]
+                    rules += list(source.triggers) + layer
+                    for model, depends, fact_key, path in rules:
+                        if model == self._name:
+                            entry = (frozenset(depends) or None, fact_key, path)
+                            by_trigger.setdefault(entry, []).append(source.metric)
+                triggers = [
+                    (depends, metrics, fact_key, path)
+                    for (depends, fact_key, path), metrics in by_trigger.items()
+                ]
+            cls._sfa_fact_trigger_cache = (key, triggers)
+        return triggers
+
+    def _sfa_mark_facts(self, names=None, now=False):
+        """Mark the facts these records give (``names``: the fields written).
+
+        A key reached through a path (a deal's customer) is read when the
+        marks are applied, not on every write; ``now`` reads the paths that
+        start with a written field at once, before the write changes them.
+        """
+        if not self or not self._ids:
+            return
+        Fact = self.env["sfa.fact"]
+        for depends, metrics, key, path in self._sfa_fact_triggers():
+            if names is not None and depends is not None and not depends & names:
+                continue
+            ids = [i for i in self._ids if isinstance(i, int)]
+            if path == "id":
+                Fact._sfa_mark(metrics, key, ids)
+            elif not now:
+                Fact._sfa_mark_path(self._name, path, metrics, key, ids)
+            elif names is None or path.split(".", 1)[0] in names:
+                # sudo: the keys of facts only, never shown
+                Fact._sfa_mark(metrics, key, self.sudo().mapped(path).ids)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        if self._sfa_fact_triggers():
+            records._sfa_mark_facts()
+        return records
+
+    def write(self, vals):
+        triggers = self._sfa_fact_triggers()
+        if triggers:
+            # the keys before the change: a deal moved to another customer
+            # takes its facts away from the first one
+            self._sfa_mark_facts(set(vals), now=True)
+        res = super().write(vals)
+        if triggers:
+            self._sfa_mark_facts(set(vals))
+        return res
+
+    def unlink(self):
+        if self._sfa_fact_triggers():
+            self._sfa_mark_facts(now=True)
+        return super().unlink()

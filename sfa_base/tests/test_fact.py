@@ -1,0 +1,213 @@
+from datetime import date, datetime
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import SfaCase
+
+
+@tagged("post_install", "-at_install")
+class TestFacts(SfaCase):
+    """The fact layer: what a won deal, an e-mail, a meeting and a done
+    activity become, on whose day, in which territory, and who reads them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Fact = cls.env["sfa.fact"]
+        cls.rep_a.tz = "Asia/Shanghai"
+        cls.company.partner_id.tz = "Europe/Paris"
+
+    def facts(self, metric, **where):
+        domain = [("metric", "=", metric)]
+        domain += [(name, "=", value) for name, value in where.items()]
+        return self.Fact.search(domain, order="date, id")
+
+    def win(self, lead, moment):
+        with freeze_time(moment):
+            lead.action_set_won()
+
+    def test_a_won_deal_is_a_fact_on_the_salespersons_day(self):
+        # 23:30 UTC on 31 January is 07:30 on 1 February in Shanghai
+        self.win(self.lead_a, "2026-01-31 23:30:00")
+        won = self.facts("won_revenue", lead_id=self.lead_a.id)
+        self.assertEqual(len(won), 1)
+        self.assertEqual(won.date, date(2026, 2, 1))
+        self.assertEqual(won.amount, 1000)
+        self.assertEqual(won.currency_id, self.company.currency_id)
+        self.assertEqual(won.user_id, self.rep_a)
+        self.assertEqual(won.partner_id, self.cust_a)
+        self.assertEqual(won.territory_id, self.t_lille)
+        self.assertEqual((won.res_model, won.res_id), ("crm.lead", self.lead_a.id))
+        self.assertEqual(self.facts("won_deals", lead_id=self.lead_a.id).quantity, 1)
+        # rep_b has no time zone: the company's (Paris, UTC+1 in winter)
+        self.win(self.lead_b, "2026-03-31 22:30:00")
+        self.assertEqual(
+            self.facts("won_revenue", lead_id=self.lead_b.id).date, date(2026, 4, 1)
+        )
+
+    def test_facts_follow_their_deal(self):
+        self.win(self.lead_a, "2026-02-10 09:00:00")
+        self.lead_a.expected_revenue = 1500
+        self.assertEqual(self.facts("won_revenue", lead_id=self.lead_a.id).amount, 1500)
+        # given to another customer: the fact moves with it
+        self.lead_a.partner_id = self.cust_b
+        fact = self.facts("won_revenue", lead_id=self.lead_a.id)
+        self.assertEqual(fact.partner_id, self.cust_b)
+        # reopened: no fact; lost: none either
+        self.lead_a.stage_id = self.env["crm.stage"].search(
+            [("is_won", "=", False)], limit=1
+        )
+        self.assertFalse(self.facts("won_revenue", lead_id=self.lead_a.id))
+        self.lead_a.action_set_lost()
+        self.assertFalse(self.facts("won_revenue", lead_id=self.lead_a.id))
+        self.lead_b.unlink()
+        self.assertFalse(self.facts("won_deals", lead_id=self.lead_b.id))
+
+    def test_a_fact_is_in_the_territory_of_its_day(self):
+        with freeze_time("2027-03-01"):
+            self.cust_a.sudo().write(
+                {"sfa_territory_id": self.t_south.id, "sfa_territory_locked": True}
+            )
+        self.win(self.lead_a, "2027-02-15 10:00:00")
+        # won in February, when Alpha was still in Lille
+        self.assertEqual(
+            self.facts("won_revenue", lead_id=self.lead_a.id).territory_id, self.t_lille
+        )
+        later = self.lead_a.copy({"name": "Deal A2"})
+        self.win(later, "2027-03-15 10:00:00")
+        self.assertEqual(
+            self.facts("won_revenue", lead_id=later.id).territory_id, self.t_south
+        )
+        # moved back in time: the facts follow the history
+        with freeze_time("2027-04-01"):
+            self.env["sfa.territory.history"]._record_moves(
+                {self.t_north.id: self.cust_a.ids}, date(2027, 2, 1), "manual"
+            )
+        self.assertEqual(
+            self.facts("won_revenue", lead_id=self.lead_a.id).territory_id, self.t_north
+        )
+
+    def test_the_rebuild_finds_the_same_facts(self):
+        self.win(self.lead_a, "2026-02-10 09:00:00")
+        self.win(self.lead_c, "2026-02-11 09:00:00")
+        before = self.Fact.search_read([], ["metric", "date", "amount", "res_id"])
+        self.Fact._sfa_rebuild()
+        after = self.Fact.search_read([], ["metric", "date", "amount", "res_id"])
+        self.assertEqual(before, after)
+        self.assertTrue(before)
+
+    def test_every_channel_is_a_contact(self):
+        rep = self.rep_a
+        contact = self.env["res.partner"].create(
+            {"name": "Anne Alpha", "parent_id": self.cust_a.id, "email": "a@alpha.fr"}
+        )
+        self.assertFalse(self.cust_a.sfa_last_contact_date)
+        # an e-mail from the customer's contact, on its deal
+        with freeze_time("2026-04-02 08:00:00"):
+            self.lead_a.message_post(
+                body="Can we meet?",
+                message_type="email",
+                author_id=contact.id,
+                subtype_xmlid="mail.mt_comment",
+            )
+        self.run_commit_hooks()
+        self.assertEqual(self.cust_a.sfa_last_contact_date, date(2026, 4, 2))
+        emails = self.facts("contact_emails", partner_id=self.cust_a.id)
+        self.assertEqual(emails.user_id, rep, "the deal's salesperson")
+        # an internal note is not a contact
+        with freeze_time("2026-04-05 08:00:00"):
+            self.lead_a.with_user(rep).message_post(
+                body="Note to self", subtype_xmlid="mail.mt_note"
+            )
+        self.run_commit_hooks()
+        self.assertEqual(self.cust_a.sfa_last_contact_date, date(2026, 4, 2))
+        # a meeting with the contact among the attendees, once it took place
+        with freeze_time("2026-04-06 08:00:00"):
+            meeting = (
+                self.env["calendar.event"]
+                .with_context(no_mail_to_attendees=True)
+                .create(
+                    {
+                        "name": "Visit Alpha",
+                        "start": datetime(2026, 4, 9, 2, 0),
+                        "stop": datetime(2026, 4, 9, 3, 0),
+                        "user_id": rep.id,
+                        "partner_ids": [Command.set([rep.partner_id.id, contact.id])],
+                    }
+                )
+            )
+            # not held yet
+            self.assertFalse(self.facts("contact_meetings", res_id=meeting.id))
+            self.run_commit_hooks()
+            self.assertEqual(self.cust_a.sfa_last_contact_date, date(2026, 4, 2))
+        with freeze_time("2026-04-10 08:00:00"):
+            self.Fact._sfa_rebuild(["contact_meetings"])
+        # 02:00 UTC is 10:00 in Shanghai
+        self.assertEqual(
+            self.facts("contact_meetings", partner_id=self.cust_a.id).date,
+            date(2026, 4, 9),
+        )
+        self.assertEqual(self.cust_a.sfa_last_contact_date, date(2026, 4, 9))
+        # a done activity on the customer
+        activity = self.cust_a.activity_schedule(
+            "mail.mail_activity_data_call", user_id=rep.id
+        )
+        with freeze_time("2026-04-12 08:00:00"):
+            activity.action_feedback(feedback="Called")
+            self.run_commit_hooks()
+        self.assertEqual(self.cust_a.sfa_last_contact_date, date(2026, 4, 12))
+
+    def test_the_company_chooses_its_channels(self):
+        with freeze_time("2026-04-02 08:00:00"):
+            self.cust_b.message_post(
+                body="Hello", message_type="email", author_id=self.cust_b.id
+            )
+        self.run_commit_hooks()
+        self.assertEqual(self.cust_b.sfa_last_contact_date, date(2026, 4, 2))
+        self.company.sfa_contact_email = False
+        self.assertFalse(self.cust_b.sfa_last_contact_date)
+        self.company.sfa_contact_email = True
+        self.assertEqual(self.cust_b.sfa_last_contact_date, date(2026, 4, 2))
+
+    def test_facts_follow_the_visibility_rule(self):
+        for lead, day in ((self.lead_a, 3), (self.lead_b, 4), (self.lead_c, 5)):
+            self.win(lead, f"2026-02-0{day} 09:00:00")
+
+        def seen(user):
+            return set(
+                self.Fact.with_user(user)
+                .search([("metric", "=", "won_deals")])
+                .mapped("lead_id.name")
+            )
+
+        self.assertEqual(seen(self.rep_a), {"Deal A"})
+        self.assertEqual(seen(self.supervisor), {"Deal A", "Deal B"})
+        self.assertEqual(seen(self.director), {"Deal A", "Deal B", "Deal C"})
+        sums = self.Fact.with_user(self.rep_a)._read_group(
+            [("metric", "=", "won_revenue")], [], ["amount:sum"]
+        )
+        self.assertEqual(sums, [(1000.0,)])
+
+    def test_nobody_writes_a_fact(self):
+        self.win(self.lead_a, "2026-02-10 09:00:00")
+        fact = self.facts("won_revenue", lead_id=self.lead_a.id)
+        for user in (self.rep_a, self.director):
+            with self.assertRaises(AccessError):
+                fact.with_user(user).write({"amount": 1})
+            with self.assertRaises(AccessError):
+                fact.with_user(user).unlink()
+            with self.assertRaises(AccessError):
+                self.Fact.with_user(user).create(
+                    {
+                        "metric": "won_revenue",
+                        "date": "2026-01-01",
+                        "company_id": self.company.id,
+                        "res_model": "crm.lead",
+                        "amount": 10**6,
+                        "user_id": user.id,
+                    }
+                )
