@@ -2,7 +2,7 @@
     "name": "SFA Base",
     "summary": "Sales org hierarchy, hierarchical visibility, territories, "
     "customer categories and lifecycle, sharing and hand-over",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Sales/CRM",
     "author": "Odoo SFA",
     "website": "https://github.com/odoo-sfa/odoo-sfa",
@@ -23,6 +23,7 @@
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",
+        "views/sfa_settings_views.xml",
         "wizard/sfa_realignment_wizard_views.xml",
         "wizard/sfa_share_wizard_views.xml",
         "wizard/sfa_delegate_wizard_views.xml",
@@ -38,5 +39,6 @@
         ],
     },
     "installable": True,
+    "uninstall_hook": "_sfa_uninstall",
     "application": False,
 }

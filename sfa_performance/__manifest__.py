@@ -7,7 +7,14 @@
     "author": "Odoo SFA",
     "website": "https://github.com/odoo-sfa/odoo-sfa",
     "license": "LGPL-3",
-    "depends": ["sfa_pipeline", "sfa_targets", "account", "rating", "sale_margin"],
+    "depends": [
+        "sfa_pipeline",
+        "sfa_targets",
+        "account",
+        "rating",
+        "sale_margin",
+        "spreadsheet_dashboard",
+    ],
     "data": [
         "security/sfa_performance_security.xml",
         "security/ir.model.access.csv",
@@ -15,6 +22,7 @@
         "data/sfa_kpi_data.xml",
         "data/ir_cron_data.xml",
         "data/mail_template_data.xml",
+        "data/sfa_dashboard_data.xml",
         "views/sfa_kpi_views.xml",
         "views/sfa_scorecard_views.xml",
         "views/sfa_deal_credit_views.xml",

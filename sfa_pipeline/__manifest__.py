@@ -7,7 +7,7 @@
     "author": "Odoo SFA",
     "website": "https://github.com/odoo-sfa/odoo-sfa",
     "license": "LGPL-3",
-    "depends": ["sfa_base", "calendar", "product"],
+    "depends": ["sfa_base", "calendar", "product", "base_geolocalize"],
     "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/sfa_pipeline_security.xml",
@@ -26,6 +26,7 @@
         "wizard/sfa_pipeline_change_views.xml",
         "views/sfa_action_type_views.xml",
         "views/sfa_action_views.xml",
+        "views/sfa_action_visit_views.xml",
         "views/sfa_stage_norm_views.xml",
         "views/res_config_settings_views.xml",
         "report/sfa_stuck_views.xml",
@@ -39,6 +40,9 @@
         "demo/sfa_pipeline_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "sfa_pipeline/static/src/**/*",
+        ],
         "web.assets_tests": [
             "sfa_pipeline/static/tests/tours/*.js",
         ],

@@ -235,6 +235,7 @@ class TestReconciliation(TransactionCase):
                 self.env["sfa.performance.dashboard"]
                 .with_user(self.director)
                 .with_company(self.company)
+                .with_context(sfa_period="this_month")
                 .browse(rep.id)
             )
             return card.month_won, card.month_actual, card.month_credit

@@ -1,4 +1,5 @@
 from . import base
+from . import sfa_cache
 from . import sfa_visibility_mixin
 from . import res_company
 from . import res_config_settings

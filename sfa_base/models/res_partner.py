@@ -171,6 +171,9 @@ class ResPartner(models.Model):
     sfa_territory_history_ids = fields.One2many(
         "sfa.territory.history", "partner_id", string="Territory History"
     )
+    sfa_category_history_ids = fields.One2many(
+        "sfa.category.history", "partner_id", string="Category History"
+    )
     sfa_category_id = fields.Many2one(
         "sfa.customer.category",
         string="Customer Category",
@@ -204,6 +207,11 @@ class ResPartner(models.Model):
         "its company (done actions and activities, e-mails, meetings held, "
         "confirmed orders): recorded by the system, not typed in.",
     )
+    sfa_days_overdue = fields.Integer(
+        "Days Overdue",
+        compute="_compute_sfa_days_overdue",
+        help="Days since the next visit was due (0 when it is not yet).",
+    )
     sfa_next_visit_date = fields.Date(
         "Next Visit Due", compute="_compute_sfa_next_visit_date", store=True, index=True
     )
@@ -222,9 +230,33 @@ class ResPartner(models.Model):
     sfa_vat_key = fields.Char(
         "Tax ID Key", compute="_compute_sfa_duplicate_keys", store=True, index=True
     )
+    sfa_team_owned = fields.Boolean(
+        "Mine or My Team's",
+        compute="_compute_sfa_team_owned",
+        search="_search_sfa_team_owned",
+        help="Owned by the current user or by someone below them.",
+    )
     sfa_duplicate_warning = fields.Char(
         "Duplicate Warning", compute="_compute_sfa_duplicate_warning"
     )
+
+    @api.depends_context("uid")
+    def _compute_sfa_team_owned(self):
+        owners = self._sfa_team_owner_ids()
+        for partner in self:
+            partner.sfa_team_owned = partner.user_id.id in owners
+
+    def _search_sfa_team_owned(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        domain = Domain("user_id", "in", self._sfa_team_owner_ids())
+        return domain if (operator == "in") == any(value) else ~domain
+
+    @api.model
+    def _sfa_team_owner_ids(self):
+        """The current user and everyone below them."""
+        user = self.env.user
+        return [user.id, *user._sfa_subordinates_map().get(user.id, [])]
 
     @api.model
     def _commercial_fields(self):
@@ -379,6 +411,14 @@ class ResPartner(models.Model):
                 self.env.add_to_compute(self._fields["sfa_lifecycle_stage"], stale)
                 stale.flush_recordset(["sfa_lifecycle_stage"])
             self.env.invalidate_all()
+
+    @api.depends("sfa_next_visit_date")
+    @api.depends_context("uid")
+    def _compute_sfa_days_overdue(self):
+        today = self._sfa_today()
+        for partner in self:
+            due = partner.sfa_next_visit_date
+            partner.sfa_days_overdue = max((today - due).days, 0) if due else 0
 
     @api.depends(
         "sfa_is_customer",
@@ -552,6 +592,9 @@ class ResPartner(models.Model):
             )
             manual.sudo().sfa_territory_locked = True  # sudo: flag set at creation
         (commercial - manual)._sfa_assign_territories()
+        self.env["sfa.category.history"]._record_changes(
+            commercial.filtered("sfa_category_id"), {}
+        )
         return partners
 
     def write(self, vals):
@@ -562,6 +605,11 @@ class ResPartner(models.Model):
             else self.browse()
         )
         old = {p.id: p.sfa_territory_id.id for p in tracked}
+        old_category = (
+            {p.id: p.sfa_category_id.id for p in self if not p.parent_id}
+            if "sfa_category_id" in vals
+            else {}
+        )
         old_owner = (
             {p.id: p.user_id.id for p in self if not p.parent_id}
             if "user_id" in vals
@@ -587,6 +635,11 @@ class ResPartner(models.Model):
             if not system_move:
                 # automatic moves bring their deals in _sfa_apply_territory_moves
                 self.env["crm.lead"]._sfa_follow_customer_territory(moved.ids)
+        if old_category:
+            changed = self.browse(old_category).filtered(
+                lambda p: p.sfa_category_id.id != old_category[p.id]
+            )
+            self.env["sfa.category.history"]._record_changes(changed, old_category)
         if old_owner:
             # sudo: contact persons follow their company's owner, unless they
             # had an owner of their own

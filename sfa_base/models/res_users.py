@@ -1,7 +1,9 @@
 from odoo import api, fields, models, tools
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
+
+from .sfa_cache import SCOPE_CACHE
 
 SFA_ROLES = [
     ("director", "Director"),
@@ -96,12 +98,13 @@ class ResUsers(models.Model):
         return dict(rows)
 
     @api.model
+    @tools.ormcache(cache="groups")
     def _sfa_sales_force_group_ids(self):
         """The groups that make a user part of the sales force (the rep
         group and every group implying it), for set-based queries on
-        ``res_groups_users_rel``."""
+        ``res_groups_users_rel``; cached until groups change."""
         rep = self.env.ref("sfa_base.group_sfa_rep").sudo()
-        return (rep | rep.all_implied_by_ids).ids
+        return tuple((rep | rep.all_implied_by_ids).ids)
 
     @api.model
     def _sfa_sales_force_domain(self):
@@ -145,11 +148,16 @@ class ResUsers(models.Model):
         return self.has_group("sfa_base.group_sfa_rep") and not self._sfa_is_director()
 
     @api.model
-    @tools.ormcache("uid")
     def _sfa_reach(self, uid):
         """Territory ids ``uid`` works in: those in their scope (managed by
         them or their team, with the subtrees) and those covered by them or
         their team, with the subtrees. Cached like the scope."""
+        generation = self.env["sfa.cache"]._sfa_generation(SCOPE_CACHE)
+        return self._sfa_reach_of(uid, generation)
+
+    @api.model
+    @tools.ormcache("uid", "generation")
+    def _sfa_reach_of(self, uid, generation):
         user_ids, scope = self._sfa_scope(uid)
         self.env["sfa.territory"].flush_model(["parent_path"])
         self.env["res.users"].flush_model(["sfa_territory_ids"])
@@ -184,14 +192,20 @@ class ResUsers(models.Model):
                 user.sfa_role = False
 
     @api.model
-    @tools.ormcache("uid")
     def _sfa_scope(self, uid):
         """Return (user ids, territory ids) whose records ``uid`` may see.
 
         Users: ``uid`` and everyone below them. Territories: every territory
         in a subtree managed by one of those users. Cached per user; any change
-        of the reporting line or of territory managers clears the cache.
+        of the reporting line or of territories starts a new generation of
+        this cache (sfa.cache), on every worker, and clears nothing else.
         """
+        generation = self.env["sfa.cache"]._sfa_generation(SCOPE_CACHE)
+        return self._sfa_scope_of(uid, generation)
+
+    @api.model
+    @tools.ormcache("uid", "generation")
+    def _sfa_scope_of(self, uid, generation):
         self.env["res.users"].flush_model(["sfa_manager_id"])
         self.env["sfa.territory"].flush_model(["manager_id", "parent_path"])
         user_ids = [uid] + self.browse(uid)._sfa_subordinates_map().get(uid, [])
@@ -216,17 +230,77 @@ class ResUsers(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        users = super().create(vals_list)
         if any(vals.get("sfa_manager_id") for vals in vals_list):
-            self.env.registry.clear_cache()
+            # before the change: what this transaction computes from now on
+            # is cached under a generation nobody else sees until it commits
+            self.env["sfa.cache"]._sfa_invalidate(SCOPE_CACHE)
+        users = super().create(vals_list)
         return users
 
     def write(self, vals):
-        res = super().write(vals)
+        if (
+            set(vals) == {"sfa_manager_id"}
+            and not self.env.su
+            and not self.env.user.has_group("base.group_erp_manager")
+            and self._sfa_may_reorganize()
+        ):
+            # the director organizes the sales force (the org chart's drag
+            # and drop) without being an administrator of users
+            self._sfa_check_reorganization(vals["sfa_manager_id"])
+            return self.sudo().write(vals)
         if {"sfa_manager_id", "active", "sfa_territory_ids"} & set(vals):
-            self.env.registry.clear_cache()
-        return res
+            self.env["sfa.cache"]._sfa_invalidate(SCOPE_CACHE)
+        return super().write(vals)
 
+    def _sfa_check_reorganization(self, manager_id):
+        """A director moves people of the sales force of their companies, under
+        someone of that sales force (or at the top)."""
+        director = self.env.user
+        force = self.env["res.users"]._sfa_sales_force_domain()
+        people = self.sudo().filtered_domain(force)
+        manager = self.sudo().browse(manager_id).exists() if manager_id else None
+        outside = (self - people) | self.sudo().filtered(
+            lambda u: not (u.company_ids & director.company_ids)
+        )
+        if manager_id and (
+            not manager
+            or not manager.filtered_domain(force)
+            or not (manager.company_ids & director.company_ids)
+        ):
+            raise AccessError(
+                self.env._(
+                    "People of the sales force report to someone of the sales "
+                    "force of your companies."
+                )
+            )
+        if outside:
+            raise AccessError(
+                self.env._(
+                    "You organize the sales force of your companies only, not %s.",
+                    ", ".join(outside.sudo().mapped("name")),
+                )
+            )
+
+    @api.model
+    def _sfa_may_reorganize(self):
+        user = self.env.user
+        return user.has_group("base.group_erp_manager") or user._sfa_is_director()
+
+    @api.model
+    def _get_view_cache_key(self, view_id=None, view_type="form", **options):
+        key = super()._get_view_cache_key(view_id, view_type, **options)
+        return (*key, view_type == "hierarchy" and self._sfa_may_reorganize())
+
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type == "hierarchy" and not self._sfa_may_reorganize():
+            # the org chart is read by everyone, reorganized by few
+            for node in arch.xpath("//hierarchy[@draggable]"):
+                node.set("draggable", "0")
+        return arch, view
+
+    @api.readonly
     def action_open_sfa_org_chart(self):
         return {
             "type": "ir.actions.act_window",

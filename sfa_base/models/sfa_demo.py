@@ -151,6 +151,35 @@ LOCALITIES = [
     ("ara", "Annecy", ("74000",), 4, 1),
 ]
 
+# Town centres (latitude, longitude): demo customers sit within a few
+# kilometres of theirs, for the visits' check-in distances
+TOWN_CENTRES = {
+    "Lille": (50.6292, 3.0573), "Roubaix": (50.6942, 3.1746),
+    "Villeneuve-d'Ascq": (50.6233, 3.1450), "Tourcoing": (50.7239, 3.1612),
+    "Amiens": (49.8941, 2.2958), "Abbeville": (50.1054, 1.8336),
+    "Rouen": (49.4432, 1.0999), "Le Havre": (49.4944, 0.1079),
+    "Arras": (50.2910, 2.7775), "Caen": (49.1829, -0.3707),
+    "Nantes": (47.2184, -1.5536), "Saint-Nazaire": (47.2735, -2.2138),
+    "Rennes": (48.1173, -1.6778), "Saint-Malo": (48.6493, -2.0257),
+    "Bordeaux": (44.8378, -0.5792), "Mérignac": (44.8386, -0.6436),
+    "Angers": (47.4784, -0.5632), "Brest": (48.3904, -4.4861),
+    "Strasbourg": (48.5734, 7.7521), "Haguenau": (48.8156, 7.7906),
+    "Nancy": (48.6921, 6.1844), "Vandœuvre-lès-Nancy": (48.6566, 6.1749),
+    "Dijon": (47.3220, 5.0415), "Beaune": (47.0260, 4.8400),
+    "Metz": (49.1193, 6.1757), "Reims": (49.2583, 4.0317),
+    "Marseille": (43.2965, 5.3698), "Aix-en-Provence": (43.5297, 5.4474),
+    "Nice": (43.7102, 7.2620), "Cannes": (43.5528, 7.0174),
+    "Toulouse": (43.6047, 1.4442), "Blagnac": (43.6377, 1.3903),
+    "Montpellier": (43.6108, 3.8767), "Toulon": (43.1242, 5.9280),
+    "Avignon": (43.9493, 4.8055), "Paris": (48.8566, 2.3522),
+    "Nanterre": (48.8924, 2.2071), "Boulogne-Billancourt": (48.8397, 2.2399),
+    "Courbevoie": (48.8973, 2.2522), "Versailles": (48.8049, 2.1204),
+    "Créteil": (48.7904, 2.4556), "Lyon": (45.7640, 4.8357),
+    "Villeurbanne": (45.7719, 4.8902), "Grenoble": (45.1885, 5.7245),
+    "Meylan": (45.2096, 5.7793), "Saint-Étienne": (45.4397, 4.3872),
+    "Annecy": (45.8992, 6.1294),
+}
+
 FIRST_NAMES = """
     Camille Julien Sophie Nicolas Émilie Thomas Claire Antoine Isabelle Mathieu
     Nathalie Pierre Céline Laurent Aurélie Sébastien Marion Vincent Élodie François
@@ -378,6 +407,14 @@ class SfaDemoBuilder:
                         "group_ids": [
                             Command.set(self.env.ref(f"sfa_base.group_sfa_{role}").ids)
                         ],
+                        # Odoo's chat bot greets a new user on their first
+                        # login, over the whole screen of a phone: the demo
+                        # users have been here before
+                        **(
+                            {"odoobot_state": "disabled"}
+                            if "odoobot_state" in Users._fields
+                            else {}
+                        ),
                     },
                 )
             )
@@ -520,6 +557,13 @@ class SfaDemoBuilder:
                     "territory": territory_key,
                 }
             )
+        # a generator of its own: the rest of the demo draws as before
+        geo = random.Random(DEMO_SEED + 1)
+        for vals in vals_list:
+            latitude, longitude = TOWN_CENTRES.get(vals["city"], (0.0, 0.0))
+            if latitude:
+                vals["partner_latitude"] = latitude + geo.uniform(-0.03, 0.03)
+                vals["partner_longitude"] = longitude + geo.uniform(-0.04, 0.04)
         partners = self.env["res.partner"].create(vals_list)
 
         # Contact persons for about 40% of the customers, bigger ones first.

@@ -1,10 +1,15 @@
 import logging
+import random
 import time
 from dataclasses import dataclass, field
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.fields import Domain
+from odoo.service.model import (
+    MAX_TRIES_ON_CONCURRENCY_FAILURE,
+    PG_CONCURRENCY_EXCEPTIONS_TO_RETRY,
+)
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -395,24 +400,29 @@ class SfaFact(models.Model):
 
     @api.model
     def _sfa_layer_triggers(self):
-        """What the layer adds to every fact, and the changes that move it:
-        the customer's territory and category, the salesperson's time zone,
-        the currency rates."""
+        """What the layer adds to every fact, and the changes that move it,
+        as (model, fields, key, path, on create): the customer's territory
+        (a new stay moves facts) and category, the salesperson's time zone,
+        the currency rates (a new rate converts facts again). A new user or
+        customer has no facts yet."""
         return [
-            ("sfa.territory.history", (), "partner_id", "partner_id"),
+            ("sfa.territory.history", (), "partner_id", "partner_id", True),
+            ("sfa.category.history", (), "partner_id", "partner_id", True),
             (
                 "res.partner",
                 ("sfa_territory_id", "sfa_category_id"),
                 "partner_id",
                 "commercial_partner_id",
+                False,
             ),
-            ("res.users", ("tz",), "user_id", "id"),
-            ("res.partner", ("tz",), "user_id", "user_ids"),
+            ("res.users", ("tz",), "user_id", "id", False),
+            ("res.partner", ("tz",), "user_id", "user_ids", False),
             (
                 "res.currency.rate",
                 ("rate", "name", "currency_id", "company_id"),
                 "currency_id",
                 "currency_id",
+                True,
             ),
         ]
 
@@ -613,7 +623,49 @@ class SfaFact(models.Model):
 
     @api.model
     def _cron_rebuild(self):
-        self.sudo()._sfa_rebuild()
+        """Nightly, while people may still work: one metric per transaction
+        (the locks on its facts are held for that metric only), a metric
+        that collides with a user's refresh of the same facts (deadlock,
+        serialization failure) is tried again, as Odoo retries a request."""
+        Facts = self.sudo()
+        metrics = list(Facts._sfa_sources())
+        Facts.env.execute_query(
+            SQL("DELETE FROM sfa_fact WHERE metric != ALL(%s)", metrics)
+        )
+        Cron = self.env["ir.cron"]
+        Cron._commit_progress(remaining=len(metrics))
+        for metric in metrics:
+            for attempt in range(1, MAX_TRIES_ON_CONCURRENCY_FAILURE + 1):
+                try:
+                    with self.env.cr.savepoint():
+                        Facts._sfa_rebuild([metric])
+                    break
+                except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as exc:
+                    if attempt == MAX_TRIES_ON_CONCURRENCY_FAILURE:
+                        raise
+                    _logger.info("sfa.fact: %s rebuild tried again: %s", metric, exc)
+                    time.sleep(random.uniform(0.5, 1.0) * 2**attempt)
+            Cron._commit_progress(1)
+
+    @api.model
+    def _cron_meetings_held(self):
+        """Hourly: a meeting becomes a contact once it has taken place,
+        without anyone touching it. The meetings that ended in the last two
+        days are refreshed (one statement)."""
+        now = fields.Datetime.now()
+        # sudo: the meetings of every user, for their customers' facts
+        events = (
+            self.env["calendar.event"]
+            .sudo()
+            .search(
+                [
+                    ("stop", ">=", fields.Datetime.subtract(now, days=2)),
+                    ("stop", "<=", now),
+                ]
+            )
+        )
+        self._sfa_mark(["contact_meetings"], "res_id", events.ids)
+        self._sfa_sync_all()
 
     @api.model
     def _sfa_facts_changed(self, touched):
@@ -698,7 +750,8 @@ class SfaFact(models.Model):
                            src.quantity, src.user_id, src.team_id,
                            CASE WHEN th.found THEN th.territory_id
                                 ELSE p.sfa_territory_id END AS territory_id,
-                           p.sfa_category_id AS category_id,
+                           CASE WHEN ch.found THEN ch.category_id
+                                ELSE p.sfa_category_id END AS category_id,
                            src.lead_id %(extra_select)s
                       FROM src
                       JOIN res_company c ON c.id = src.company_id
@@ -709,14 +762,9 @@ class SfaFact(models.Model):
                       %(extra_joins)s
                      CROSS JOIN LATERAL (
                            SELECT COALESCE(src.day, %(local_day)s) AS date) d
-                      -- the customer's stay on that day: the earliest not
-                      -- ended by it (before its first stay, the first one)
-                      LEFT JOIN LATERAL (
-                           SELECT TRUE AS found, h.territory_id
-                             FROM sfa_territory_history h
-                            WHERE h.partner_id = src.partner_id
-                              AND (h.date_to IS NULL OR h.date_to > d.date)
-                            ORDER BY h.date_from, h.id LIMIT 1) th ON TRUE
+                      -- the customer's territory and category on that day
+                      LEFT JOIN LATERAL (%(territory_on)s) th ON TRUE
+                      LEFT JOIN LATERAL (%(category_on)s) ch ON TRUE
                      WHERE %(where)s AND d.date IS NOT NULL
                 ),
                 saved AS (
@@ -747,6 +795,12 @@ class SfaFact(models.Model):
                 rate=self._sfa_rate_sql(SQL("src.currency_id")),
                 local_day=self._sfa_local_date_sql(
                     SQL("src.moment"), SQL("up.tz"), SQL("cp.tz")
+                ),
+                territory_on=self.env["sfa.territory.history"]._sfa_stay_on_sql(
+                    "territory_id", SQL("src.partner_id"), SQL("d.date")
+                ),
+                category_on=self.env["sfa.category.history"]._sfa_stay_on_sql(
+                    "category_id", SQL("src.partner_id"), SQL("d.date")
                 ),
                 where=where,
                 old_where=old_where,
@@ -849,8 +903,8 @@ class Base(models.AbstractModel):
     _inherit = "base"
 
     def _sfa_fact_triggers(self):
-        """[(fields or None, metrics, key, path)] of this model, once per
-        registry."""
+        """[(fields or None, metrics, key, path, on create)] of this model,
+        once per registry."""
         cls = type(self)
         fact_cls = type(self.env["sfa.fact"]) if "sfa.fact" in self.env else None
         key = fact_cls and fact_cls.__bases__
@@ -862,20 +916,30 @@ class Base(models.AbstractModel):
                 Fact = self.env["sfa.fact"]
                 layer = Fact._sfa_layer_triggers()
                 for source in Fact._sfa_sources().values():
-                    rules = [(source.model, source.depends, "res_id", "id")]
-                    rules += list(source.triggers) + layer
-                    for model, depends, fact_key, path in rules:
+                    rules = [(source.model, source.depends, "res_id", "id", True)]
+                    rules += [(*rule, True) for rule in source.triggers] + layer
+                    for model, depends, fact_key, path, on_create in rules:
                         if model == self._name:
-                            entry = (frozenset(depends) or None, fact_key, path)
+                            entry = (
+                                frozenset(depends) or None,
+                                fact_key,
+                                path,
+                                on_create,
+                            )
                             by_trigger.setdefault(entry, []).append(source.metric)
                 triggers = [
-                    (depends, metrics, fact_key, path)
-                    for (depends, fact_key, path), metrics in by_trigger.items()
+                    (depends, metrics, fact_key, path, on_create)
+                    for (
+                        depends,
+                        fact_key,
+                        path,
+                        on_create,
+                    ), metrics in by_trigger.items()
                 ]
             cls._sfa_fact_trigger_cache = (key, triggers)
         return triggers
 
-    def _sfa_mark_facts(self, names=None, now=False):
+    def _sfa_mark_facts(self, names=None, now=False, created=False):
         """Mark the facts these records give (``names``: the fields written).
 
         A key reached through a path (a deal's customer) is read when the
@@ -885,7 +949,9 @@ class Base(models.AbstractModel):
         if not self or not self._ids:
             return
         Fact = self.env["sfa.fact"]
-        for depends, metrics, key, path in self._sfa_fact_triggers():
+        for depends, metrics, key, path, on_create in self._sfa_fact_triggers():
+            if names is None and created and not on_create:
+                continue
             if names is not None and depends is not None and not depends & names:
                 continue
             ids = [i for i in self._ids if isinstance(i, int)]
@@ -901,7 +967,7 @@ class Base(models.AbstractModel):
     def create(self, vals_list):
         records = super().create(vals_list)
         if self._sfa_fact_triggers():
-            records._sfa_mark_facts()
+            records._sfa_mark_facts(created=True)
         return records
 
     def write(self, vals):

@@ -6,6 +6,8 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_date
 
+from .sfa_cache import SHARE_CACHE
+
 
 class SfaShare(models.Model):
     """A record shared with a colleague, read-only or editable, maybe until a date.
@@ -70,13 +72,19 @@ class SfaShare(models.Model):
         """Ids of ``res_model`` records shared with ``user_id``, not expired."""
         self.flush_model()
         return list(
-            self._sfa_shared_res_ids_on(res_model, user_id, mode, self._sfa_today())
+            self._sfa_shared_res_ids_on(
+                res_model,
+                user_id,
+                mode,
+                self._sfa_today(),
+                self.env["sfa.cache"]._sfa_generation(SHARE_CACHE),
+            )
         )
 
     @api.model
-    @tools.ormcache("res_model", "user_id", "mode", "today")
-    def _sfa_shared_res_ids_on(self, res_model, user_id, mode, today):
-        """Cached per day: every change of a share clears the cache."""
+    @tools.ormcache("res_model", "user_id", "mode", "today", "generation")
+    def _sfa_shared_res_ids_on(self, res_model, user_id, mode, today, generation):
+        """Cached per day; every change of a share starts a new generation."""
         access = ("read", "edit") if mode == "read" else ("edit",)
         return tuple(
             [
@@ -142,12 +150,11 @@ class SfaShare(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._sfa_shareable_model(vals.get("res_model"))
+        # before the change: the check below caches the new shares under a
+        # generation that is gone with the transaction if it is refused
+        self.env["sfa.cache"]._sfa_invalidate(SHARE_CACHE)
         shares = super().create(vals_list)
-        try:
-            shares._check_granter_access()
-        finally:
-            # also when refused: the check itself may have cached a partial state
-            self.env.registry.clear_cache()
+        shares._check_granter_access()
         shares._post_share_notes()
         return shares
 
@@ -189,9 +196,8 @@ class SfaShare(models.Model):
             record.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def unlink(self):
-        res = super().unlink()
-        self.env.registry.clear_cache()
-        return res
+        self.env["sfa.cache"]._sfa_invalidate(SHARE_CACHE)
+        return super().unlink()
 
     def _check_granter_access(self):
         """Only someone who may edit a record, and not merely through a share,
@@ -238,11 +244,13 @@ class SfaShare(models.Model):
             raise UserError(
                 self.env._("Revoke the share and grant a new one instead of moving it.")
             )
+        granted = {"active", "access", "date_expiry"} & set(vals)
+        if granted:
+            self.env["sfa.cache"]._sfa_invalidate(SHARE_CACHE)
         res = super().write(vals)
-        if {"active", "access", "date_expiry"} & set(vals):
+        if granted:
             # reviving, upgrading or extending a share is granting it again
             self.filtered("active")._check_granter_access()
-            self.env.registry.clear_cache()
         return res
 
     @api.model

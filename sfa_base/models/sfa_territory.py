@@ -2,6 +2,9 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Domain
+
+from .sfa_cache import SCOPE_CACHE
 
 TERRITORY_TYPES = [
     ("region", "Region"),
@@ -74,11 +77,34 @@ class SfaTerritory(models.Model):
         compute="_compute_coverage", currency_field="currency_id"
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
+    sfa_in_my_scope = fields.Boolean(
+        "In My Scope",
+        compute="_compute_sfa_in_my_scope",
+        search="_search_sfa_in_my_scope",
+        help="In a subtree managed by the user or someone below them: the "
+        "territories a manager maintains.",
+    )
 
     _code_company_uniq = models.Constraint(
         "UNIQUE(code, company_id)",
         "A territory code must be unique within a company.",
     )
+
+    @api.depends_context("uid")
+    def _compute_sfa_in_my_scope(self):
+        scope = set(self.env["res.users"]._sfa_scope(self.env.uid)[1])
+        for territory in self:
+            territory.sfa_in_my_scope = territory.id in scope
+
+    def _search_sfa_in_my_scope(self, operator, value):
+        """For the record rules: the domain does not depend on the user's data,
+        so Odoo's cache of rule domains needs no clearing when the reporting
+        line or the territories change (the scope has its own cache)."""
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            return NotImplemented
+        scope = list(self.env["res.users"]._sfa_scope(self.env.uid)[1])
+        domain = Domain("id", "child_of", scope)
+        return domain if (operator == "=") == value else ~domain
 
     @api.depends("name", "parent_id.complete_name")
     def _compute_complete_name(self):
@@ -189,9 +215,9 @@ class SfaTerritory(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_parent_in_scope([vals.get("parent_id") for vals in vals_list])
+        self.env["sfa.cache"]._sfa_invalidate(SCOPE_CACHE)
         territories = super().create(vals_list)
         territories._check_staffing_in_scope({})
-        self.env.registry.clear_cache()
         return territories
 
     def write(self, vals):
@@ -201,11 +227,11 @@ class SfaTerritory(models.Model):
             self._check_parent_in_scope([vals["parent_id"]])
         staffed = {"manager_id", "member_ids"} & set(vals)
         before = {t.id: t.manager_id | t.member_ids for t in self} if staffed else {}
+        if {"parent_id", "manager_id", "member_ids", "active"} & set(vals):
+            self.env["sfa.cache"]._sfa_invalidate(SCOPE_CACHE)
         res = super().write(vals)
         if staffed:
             self._check_staffing_in_scope(before)
-        if {"parent_id", "manager_id", "member_ids", "active"} & set(vals):
-            self.env.registry.clear_cache()
         return res
 
     @api.model
@@ -231,9 +257,8 @@ class SfaTerritory(models.Model):
 
     def unlink(self):
         self._check_archivable()
-        res = super().unlink()
-        self.env.registry.clear_cache()
-        return res
+        self.env["sfa.cache"]._sfa_invalidate(SCOPE_CACHE)
+        return super().unlink()
 
     def _check_staffing_in_scope(self, staff_before):
         """A manager staffs territories with their own team only.
@@ -292,6 +317,7 @@ class SfaTerritory(models.Model):
                 )
             )
 
+    @api.readonly
     def action_view_customers(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -301,6 +327,7 @@ class SfaTerritory(models.Model):
         action["context"] = {}
         return action
 
+    @api.readonly
     def action_view_opportunities(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

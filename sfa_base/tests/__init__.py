@@ -10,3 +10,5 @@ from . import test_tours
 from . import test_i18n
 from . import test_guard
 from . import test_fact
+from . import test_settings
+from . import test_cache

@@ -1,5 +1,7 @@
 from datetime import date, datetime
+from unittest.mock import patch
 
+import psycopg2.errors
 from freezegun import freeze_time
 
 from odoo import Command
@@ -91,14 +93,129 @@ class TestFacts(SfaCase):
             self.facts("won_revenue", lead_id=self.lead_a.id).territory_id, self.t_north
         )
 
+    def test_a_fact_is_in_the_category_of_its_day(self):
+        Category = self.env["sfa.customer.category"]
+        standard = Category.create({"name": "Standard"})
+        key = Category.create({"name": "Key", "is_key_account": True})
+        self.cust_a.sfa_category_id = standard
+        with freeze_time("2027-03-01"):
+            self.cust_a.sfa_category_id = key
+        stays = self.cust_a.sfa_category_history_ids.sorted("date_from")
+        self.assertEqual(stays.category_id, standard | key)
+        self.assertEqual(stays[0].date_from, self.cust_a.create_date.date())
+        self.assertEqual(stays[0].date_to, date(2027, 3, 1))
+        self.assertFalse(stays[1].date_to)
+        # the contact persons follow their company, and keep no history
+        contact = self.env["res.partner"].create(
+            {"name": "Ann", "parent_id": self.cust_a.id}
+        )
+        self.assertEqual(contact.sfa_category_id, key)
+        self.assertFalse(contact.sfa_category_history_ids)
+        self.win(self.lead_a, "2027-02-15 10:00:00")
+        self.assertEqual(
+            self.facts("won_revenue", lead_id=self.lead_a.id).category_id, standard
+        )
+        later = self.lead_a.copy({"name": "Deal A2"})
+        self.win(later, "2027-03-15 10:00:00")
+        self.assertEqual(self.facts("won_revenue", lead_id=later.id).category_id, key)
+        # the rebuild reads the same history
+        self.env.cr.execute("DELETE FROM sfa_fact")
+        self.Fact._sfa_rebuild(["won_revenue"])
+        self.assertEqual(
+            self.facts("won_revenue", lead_id=self.lead_a.id).category_id, standard
+        )
+        # a customer whose category never changed: its current one
+        self.cust_b.sfa_category_id = key
+        self.win(self.lead_b, "2026-01-15 10:00:00")
+        self.assertEqual(
+            self.facts("won_revenue", lead_id=self.lead_b.id).category_id, key
+        )
+        # categorized before the history was kept (an install into an existing
+        # CRM): its first change keeps the former category from its creation
+        older = self.env["res.partner"].create(
+            {"name": "Older", "is_company": True, "sfa_category_id": standard.id}
+        )
+        self.env.cr.execute(
+            "DELETE FROM sfa_category_history WHERE partner_id = %s;"
+            " UPDATE res_partner SET create_date = '2026-01-10 09:00' WHERE id = %s",
+            older.ids * 2,
+        )
+        self.env.invalidate_all()
+        with freeze_time("2026-06-01"):
+            older.sfa_category_id = key
+        self.assertEqual(
+            [
+                (s.category_id, s.date_from, s.date_to)
+                for s in older.sfa_category_history_ids.sorted("date_from")
+            ],
+            [
+                (standard, date(2026, 1, 10), date(2026, 6, 1)),
+                (key, date(2026, 6, 1), False),
+            ],
+        )
+        # the history is the system's: a rep reads it, and cannot write it
+        history = self.env["sfa.category.history"].with_user(self.rep_a)
+        self.assertEqual(history.search([("partner_id", "=", self.cust_a.id)]), stays)
+        with self.assertRaises(AccessError):
+            history.create({"partner_id": self.cust_a.id, "category_id": key.id})
+        with self.assertRaises(AccessError):
+            stays.with_user(self.rep_a).write({"date_from": date(2020, 1, 1)})
+
     def test_the_rebuild_finds_the_same_facts(self):
         self.win(self.lead_a, "2026-02-10 09:00:00")
         self.win(self.lead_c, "2026-02-11 09:00:00")
-        before = self.Fact.search_read([], ["metric", "date", "amount", "res_id"])
-        self.Fact._sfa_rebuild()
-        after = self.Fact.search_read([], ["metric", "date", "amount", "res_id"])
-        self.assertEqual(before, after)
+        names = ["metric", "date", "amount", "res_id", "user_id", "territory_id"]
+
+        def facts():
+            rows = self.Fact.search_read([], names)
+            return sorted(tuple(str(row[name]) for name in names) for row in rows)
+
+        before = facts()
         self.assertTrue(before)
+        # lost behind the ORM's back: the rebuild writes them again
+        self.env.cr.execute("DELETE FROM sfa_fact")
+        self.env.invalidate_all()
+        self.Fact._sfa_rebuild()
+        self.assertEqual(facts(), before)
+
+    def test_the_nightly_job_retries_a_metric_that_collides(self):
+        """The nightly rebuild runs while people work: a metric whose facts a
+        user's refresh holds (deadlock) is tried again, not lost for the night;
+        every metric commits on its own (here: the job's progress calls)."""
+        self.win(self.lead_a, "2026-02-10 09:00:00")
+        names = ["metric", "date", "amount", "res_id", "user_id"]
+
+        def facts():
+            rows = self.Fact.search_read([], names)
+            return sorted(tuple(str(row[name]) for name in names) for row in rows)
+
+        before = facts()
+        self.env.cr.execute("DELETE FROM sfa_fact")
+        self.env.invalidate_all()
+        Facts = type(self.Fact)
+        original = Facts._sfa_rebuild
+        collided = []
+
+        def rebuild(facts_model, metrics=None):
+            if metrics == ["won_revenue"] and not collided:
+                collided.append(metrics)
+                raise psycopg2.errors.DeadlockDetected("deadlock detected")
+            return original(facts_model, metrics)
+
+        progress = []
+        Cron = type(self.env["ir.cron"])
+        with (
+            patch.object(Facts, "_sfa_rebuild", rebuild),
+            patch.object(
+                Cron, "_commit_progress", lambda cron, *a, **k: progress.append(a)
+            ),
+            patch("odoo.addons.sfa_base.models.sfa_fact.time.sleep") as sleep,
+        ):
+            self.Fact._cron_rebuild()
+        self.assertEqual(collided, [["won_revenue"]])
+        self.assertEqual(sleep.call_count, 1)
+        self.assertEqual(facts(), before, "the collided metric was rebuilt")
+        self.assertEqual(len(progress), len(self.Fact._sfa_sources()) + 1)
 
     def test_every_channel_is_a_contact(self):
         rep = self.rep_a
@@ -145,7 +262,8 @@ class TestFacts(SfaCase):
             self.run_commit_hooks()
             self.assertEqual(self.cust_a.sfa_last_contact_date, date(2026, 4, 2))
         with freeze_time("2026-04-10 08:00:00"):
-            self.Fact._sfa_rebuild(["contact_meetings"])
+            # the hourly job counts it once it has taken place
+            self.Fact._cron_meetings_held()
         # 02:00 UTC is 10:00 in Shanghai
         self.assertEqual(
             self.facts("contact_meetings", partner_id=self.cust_a.id).date,

@@ -84,6 +84,46 @@ class TestHierarchy(SfaCase):
         self.assertEqual(self.rep_c.sfa_manager_id, self.manager_2)
         self.assertNotIn(self.lead_a, self.visible_leads(self.manager_2))
 
+    def test_director_reorganizes_the_sales_force_in_the_org_chart(self):
+        """The org chart's drag and drop writes the manager alone: the
+        director (no administrator of users) may, within the sales force of
+        their companies; the chart is not draggable for the others."""
+        Users = self.env["res.users"]
+        view = self.env.ref("sfa_base.res_users_view_hierarchy_sfa")
+        for user, draggable in (
+            (self.rep_a, False),
+            (self.supervisor, False),
+            (self.manager, False),
+            (self.director, True),
+        ):
+            arch = Users.with_user(user).get_view(view.id, "hierarchy")["arch"]
+            self.assertIn(f'draggable="{int(draggable)}"', arch, user.login)
+        self.assertFalse(self.director.has_group("base.group_erp_manager"))
+        self.rep_a.with_user(self.director).write({"sfa_manager_id": self.manager_2.id})
+        self.assertEqual(self.rep_a.sfa_manager_id, self.manager_2)
+        self.assertIn(self.lead_a, self.visible_leads(self.manager_2))
+        self.rep_a.with_user(self.director).write({"sfa_manager_id": False})
+        self.assertFalse(self.rep_a.sfa_manager_id)
+        outsider = new_test_user(self.env, "outsider", groups="base.group_user")
+        for target, manager in (
+            (self.rep_b, outsider),  # under someone outside the sales force
+            (outsider, self.manager),  # someone outside the sales force
+            (self.other_rep, self.manager),  # another company's rep
+        ):
+            with self.subTest(target=target.login):
+                with self.assertRaises(AccessError):
+                    target.with_user(self.director).write(
+                        {"sfa_manager_id": manager.id}
+                    )
+        with self.assertRaises(AccessError):
+            self.rep_b.with_user(self.director).write(
+                {"sfa_manager_id": self.manager.id, "login": "taken_over"}
+            )
+        self.env.invalidate_all()
+        self.assertEqual(self.rep_b.sfa_manager_id, self.supervisor)
+        self.assertFalse(outsider.sfa_manager_id)
+        self.assertEqual(self.rep_b.login, "rep_b")
+
     def test_role(self):
         expected = {
             self.director: "director",

@@ -312,7 +312,7 @@ class TestLifecycle(SfaCase):
                 for key, value in literal_eval(action.context).items()
                 if key.startswith("search_default_") and value
             ]
-            self.assertEqual(set(filters), {"sfa_due_visit", "sfa_my_customers"})
+            self.assertEqual(set(filters), {"sfa_due_visit", "sfa_team_customers"})
         domain = Domain(safe_eval(action.domain, eval_ctx))
         for name in filters:
             node = arch.xpath(f"//filter[@name='{name}']")
@@ -380,8 +380,16 @@ class TestLifecycle(SfaCase):
                 overdue | due_today | self.cust_free,
             )
             self.assertEqual(self.due_for_visit(self.rep_b), self.cust_b)
-            # the supervisor's own portfolio is empty, the team's is not
-            self.assertFalse(self.due_for_visit(self.supervisor))
+            # the supervisor's own portfolio is empty, the team's is not: the
+            # list opens on the team's, without the unowned customers
+            self.assertFalse(
+                self.due_for_visit(
+                    self.supervisor, filters=["sfa_due_visit", "sfa_my_customers"]
+                )
+            )
+            self.assertEqual(
+                self.due_for_visit(self.supervisor), overdue | due_today | self.cust_b
+            )
             self.assertEqual(
                 self.due_for_visit(self.supervisor, filters=["sfa_due_visit"]),
                 overdue | due_today | self.cust_b | self.cust_free,

@@ -76,3 +76,14 @@ class TestTours(HttpCase):
             before,
             "the rep discarded the duplicate",
         )
+
+    def test_director_changes_the_sales_force_settings(self):
+        director = new_test_user(
+            self.env,
+            login="tour_director",
+            groups="sfa_base.group_sfa_director",
+            name="Tour Director",
+        )
+        self.assertFalse(director.has_group("base.group_system"))
+        self.start_tour("/odoo", "sfa_director_settings_tour", login="tour_director")
+        self.assertEqual(self.env.company.sfa_dormant_days, 200)

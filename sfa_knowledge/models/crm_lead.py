@@ -11,12 +11,17 @@ class CrmLead(models.Model):
 
     def _sfa_guidance_domain(self):
         """Published articles for the deal's stage or one of its products,
-        among those the user may read (the article rule does the rest)."""
+        in the reader's language (or for every language), among those the
+        user may read (the article rule does the rest)."""
         self.ensure_one()
         products = self.sfa_line_ids.product_id.product_tmpl_id
-        return Domain("state", "=", "published") & (
-            Domain("stage_ids", "in", self.stage_id.ids)
-            | Domain("product_ids", "in", products.ids)
+        return (
+            Domain("state", "=", "published")
+            & Domain("in_my_language", "=", True)
+            & (
+                Domain("stage_ids", "in", self.stage_id.ids)
+                | Domain("product_ids", "in", products.ids)
+            )
         )
 
     @api.depends_context("uid")
@@ -31,6 +36,7 @@ class CrmLead(models.Model):
                 Article.search_count(lead._sfa_guidance_domain()) if lead.id else 0
             )
 
+    @api.readonly
     def action_sfa_guidance(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -51,6 +51,18 @@ class SfaKnowledgeArticle(models.Model):
         help="Scripts, frames and event handlers are removed when saved."
     )
     summary = fields.Char(help="One line shown in lists and guidance.")
+    lang_id = fields.Many2one(
+        "res.lang",
+        "Language",
+        default=lambda self: self.env["res.lang"]._lang_get(
+            self.env.lang or self.env.user.lang
+        ),
+        help="The language it is written in: guidance shows readers the "
+        "articles in their language. Empty: for readers of every language.",
+    )
+    in_my_language = fields.Boolean(
+        compute="_compute_in_my_language", search="_search_in_my_language"
+    )
     category_id = fields.Many2one("sfa.knowledge.category", index=True, tracking=True)
     tag_ids = fields.Many2many("sfa.knowledge.tag", string="Tags")
     tier = fields.Selection(
@@ -114,6 +126,27 @@ class SfaKnowledgeArticle(models.Model):
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
+
+    def _sfa_my_language_domain(self):
+        return Domain("lang_id", "=", False) | Domain(
+            "lang_id.code", "=", self.env.user.lang or self.env.lang or "en_US"
+        )
+
+    @api.depends("lang_id")
+    @api.depends_context("uid")
+    def _compute_in_my_language(self):
+        mine = self.filtered_domain(self._sfa_my_language_domain())
+        for article in self:
+            article.in_my_language = article in mine
+
+    def _search_in_my_language(self, operator, value):
+        if operator in ("=", "!="):
+            value = [value]
+            operator = "in" if operator == "=" else "not in"
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        domain = self._sfa_my_language_domain()
+        return domain if (operator == "in") == any(value) else ~domain
 
     @api.depends("tier")
     def _compute_tier_level(self):
@@ -488,6 +521,7 @@ class SfaKnowledgeArticle(models.Model):
             feedback=self.env._("Reviewed"),
         )
 
+    @api.readonly
     def action_open_revisions(self):
         self.ensure_one()
         return {

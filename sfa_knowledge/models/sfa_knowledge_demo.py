@@ -190,6 +190,12 @@ class SfaKnowledgeArticle(models.Model):
             for name in ("Playbook", "Negotiation", "Coaching", "中文")
         }
         today = fields.Date.context_today(self)
+        langs = {
+            lang.code: lang.id
+            for lang in env["res.lang"]
+            .with_context(active_test=False)
+            .search([("code", "in", ("en_US", "zh_CN"))])
+        }
         xmlids = []
         for (
             key,
@@ -214,6 +220,7 @@ class SfaKnowledgeArticle(models.Model):
                     step2=steps[1],
                     step3=steps[2],
                 ),
+                "lang_id": langs.get("zh_CN" if chinese else "en_US", False),
                 "category_id": categories[category].id,
                 "tier": tier,
                 "stage_ids": [(6, 0, [env.ref(xmlid).id for xmlid in stages])],

@@ -68,3 +68,42 @@ class TestGuidance(KnowledgeCase):
         self.lead_b.sfa_line_ids.unlink()
         _count, articles = self.guidance(self.rep_b)
         self.assertEqual(articles.mapped("name"), ["First call"])
+
+    def test_guidance_in_the_readers_language(self):
+        """An article written in Chinese guides the Chinese-speaking rep, not
+        the English-speaking one; one for every language guides both."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        chinese = self.article(
+            "报价异议处理",
+            stage_ids=[(6, 0, self.stage_proposal.ids)],
+            lang_id=self.env["res.lang"]._lang_get("zh_CN").id,
+            state="published",
+        )
+        self.for_product.lang_id = False
+        self.assertEqual(self.for_stage.lang_id.code, "en_US", "the writer's")
+        _count, articles = self.guidance(self.rep_b)
+        self.assertEqual(articles, self.for_stage | self.for_product)
+        self.rep_b.lang = "zh_CN"
+        count, articles = self.guidance(self.rep_b)
+        self.assertEqual(articles, chinese | self.for_product)
+        self.assertEqual(count, 2)
+        self.assertEqual(
+            self.Article.with_user(self.rep_b).search(
+                [("in_my_language", "=", True), ("id", "in", articles.ids)]
+            ),
+            chinese | self.for_product,
+        )
+
+    def test_guidance_served_read_only(self):
+        """The Guidance button and the revisions only open views: Odoo's RPC
+        routes serve them on a read-only cursor (a replica's when there is one)."""
+        for model, method in (
+            ("crm.lead", "action_sfa_guidance"),
+            ("sfa.knowledge.article", "action_open_revisions"),
+        ):
+            flags = [
+                getattr(cls, method)._readonly
+                for cls in self.registry[model].mro()
+                if hasattr(getattr(cls, method, None), "_readonly")
+            ]
+            self.assertTrue(flags and flags[0], f"{model}.{method}")

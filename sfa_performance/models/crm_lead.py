@@ -52,5 +52,3 @@ class CrmLead(models.Model):
     def _sfa_credit_pending(self):
         lead_ids = self.env.cr.precommit.data.pop(PENDING, set())
         self.env["sfa.deal.credit"].sudo()._sfa_compute(lead_ids)
-        # written in SQL: their facts follow
-        self.env["sfa.fact"]._sfa_mark(["deal_credit"], "lead_id", lead_ids)

@@ -1,8 +1,8 @@
 from odoo import fields, models
 
 
-class ResConfigSettings(models.TransientModel):
-    _inherit = "res.config.settings"
+class SfaCompanySettings(models.AbstractModel):
+    _inherit = "sfa.company.settings"
 
     sfa_credit_closer_share = fields.Float(
         related="company_id.sfa_credit_closer_share", readonly=False

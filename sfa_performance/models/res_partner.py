@@ -31,6 +31,7 @@ class ResPartner(models.Model):
         for partner in self:
             partner.sfa_value_grade = grades.get(partner.commercial_partner_id, False)
 
+    @api.readonly
     def action_sfa_customer_value(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -155,7 +155,30 @@ class SfaCustomerValue(models.Model):
             )
         # sudo: the values cover every customer of the companies
         self.sudo()._sfa_compute(self.env.companies)
-        return {"type": "ir.actions.client", "tag": "soft_reload"}
+        grades = dict(
+            self._read_group(
+                [("company_id", "in", self.env.companies.ids)], ["grade"], ["__count"]
+            )
+        )
+        labels = dict(self._fields["grade"]._description_selection(self.env))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Customer values recomputed"),
+                "message": self.env._(
+                    "%(count)s customers you can see graded: %(grades)s.",
+                    count=sum(grades.values()),
+                    grades=", ".join(
+                        f"{labels[grade]} {count}"
+                        for grade, count in sorted(grades.items())
+                    )
+                    or "-",
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     @api.model
     def _sfa_fact_arrays(self, companies, today):

@@ -1,24 +1,33 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .sfa_xlsx import Workbook
+from .sfa_xlsx import Workbook, export_action
 
 
 class SfaCustomerValue(models.Model):
     _inherit = "sfa.customer.value"
 
+    @api.readonly
     def action_export_xlsx(self):
         """Download the customer values (the selected ones, or all those the
         user reads) as a workbook to print: one row per customer, best first,
         with the facts behind each score and a totals row."""
+        return export_action(self._sfa_export_records())
+
+    def _sfa_export_records(self):
         values = self or self.search([])
         if not values:
             raise UserError(self.env._("There is no customer value to export."))
         values.check_access("read")
+        return values
+
+    def _sfa_export_file(self):
+        """(file name, workbook bytes) of these customer values."""
+        values = self._sfa_export_records()
         name = self.env._(
             "Customer Value %s.xlsx", fields.Date.context_today(self).isoformat()
         )
-        return values._sfa_xlsx().download(name)
+        return name, values._sfa_xlsx().content()
 
     def _sfa_xlsx(self):
         _ = self.env._

@@ -138,7 +138,9 @@ class SfaDealCredit(models.Model):
                 """,
                 ids=list(lead_ids),
                 system=SUPERUSER_ID,
-                sales_force=self.env["res.users"]._sfa_sales_force_group_ids(),
+                sales_force=list(self.env["res.users"]._sfa_sales_force_group_ids()),
             )
         )
         self.invalidate_model()
+        # written in SQL: their facts follow
+        self.env["sfa.fact"]._sfa_mark(["deal_credit"], "lead_id", list(lead_ids))

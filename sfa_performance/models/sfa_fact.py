@@ -2,9 +2,15 @@ from odoo import api, models
 from odoo.tools import SQL
 
 from odoo.addons.sfa_base.models.sfa_fact import FactSource
-from odoo.addons.sfa_targets.models.sfa_fact import ORDER_FIELDS
+from odoo.addons.sfa_targets.models.sfa_fact import (
+    ORDER_FIELDS,
+    ORDER_LINE_COLUMNS,
+    ORDER_LINES_SQL,
+)
 
 from .crm_lead import PENDING as CREDIT_PENDING
+
+RATING_FIELDS = ("rating", "consumed", "rated_on", "rated_partner_id", "partner_id")
 
 
 class SfaFact(models.Model):
@@ -18,7 +24,8 @@ class SfaFact(models.Model):
         _ = self.env._
         rating = {
             "res_id": "r.id",
-            "moment": "r.write_date",
+            # when the customer rated, not when the record last changed
+            "moment": "COALESCE(r.rated_on, r.write_date)",
             "company_id": "u.company_id",
             "user_id": "u.id",
             "partner_id": "p.commercial_partner_id",
@@ -58,27 +65,8 @@ class SfaFact(models.Model):
                 "sales_margin",
                 _("Sales Margin"),
                 "sale.order.line",
-                {
-                    "res_id": "ol.id",
-                    "moment": "o.date_order",
-                    "company_id": "o.company_id",
-                    "user_id": "o.user_id",
-                    "team_id": "o.team_id",
-                    "partner_id": "p.commercial_partner_id",
-                    "lead_id": "o.opportunity_id",
-                    "product_id": "ol.product_id",
-                    "quantity": "ol.product_uom_qty",
-                    "currency_id": "o.currency_id",
-                    "amount_currency": "COALESCE(ol.margin, 0)",
-                },
-                SQL(
-                    """
-                      FROM sale_order_line ol
-                      JOIN sale_order o ON o.id = ol.order_id
-                      JOIN res_partner p ON p.id = o.partner_id
-                     WHERE o.state = 'sale' AND ol.display_type IS NULL
-                    """
-                ),
+                {**ORDER_LINE_COLUMNS, "amount_currency": "COALESCE(ol.margin, 0)"},
+                ORDER_LINES_SQL,
                 depends=("margin", "purchase_price", "price_subtotal", "product_id"),
                 triggers=(("sale.order", ORDER_FIELDS, "res_id", "order_line"),),
                 target=False,
@@ -91,7 +79,7 @@ class SfaFact(models.Model):
                 rating,
                 ratings,
                 unit="count",
-                depends=("rating", "consumed", "rated_partner_id", "partner_id"),
+                depends=RATING_FIELDS,
                 target=False,
                 sequence=80,
             ),
@@ -102,7 +90,7 @@ class SfaFact(models.Model):
                 {**rating, "quantity": "r.rating"},
                 ratings,
                 unit="points",
-                depends=("rating", "consumed", "rated_partner_id", "partner_id"),
+                depends=RATING_FIELDS,
                 target=False,
                 sequence=81,
             ),

@@ -4,7 +4,7 @@ import operator
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, format_amount, formatLang
 
 UNITS = [
     ("amount", "Amount"),
@@ -64,6 +64,24 @@ class SfaKpi(models.Model):
         help="For target attainment: the metric whose targets count.",
     )
     active = fields.Boolean(default=True)
+
+    def _sfa_format(self, value, currency):
+        """``value`` of this KPI as a reader takes it in: with its currency,
+        percent sign or unit, in the reader's language."""
+        self.ensure_one()
+        env = self.env
+        if self.unit == "amount":
+            return format_amount(env, value or 0.0, currency)
+        if self.unit == "percent":
+            return env._("%s %%", formatLang(env, value or 0.0, digits=1))
+        if self.unit == "days":
+            return env._("%s days", formatLang(env, value or 0.0, digits=1))
+        if self.unit == "minutes":
+            return env._("%s min", formatLang(env, value or 0.0, digits=0))
+        if self.unit == "count":
+            whole = float(value or 0.0).is_integer()
+            return formatLang(env, value or 0.0, digits=0 if whole else 1)
+        return formatLang(env, value or 0.0, digits=1)
 
     _code_unique = models.UniqueIndex("(code)", "A KPI code is used only once.")
 

@@ -2,8 +2,9 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.fields import Domain
+from odoo.tools import format_date
 
-KINDS = [("owner", "Mine"), ("team", "My Team's")]
+KINDS = [("owner", "Own Work"), ("team", "Team")]
 # Share of a target's days that must be gone before it can be behind pace.
 MID_PERIOD = 0.5
 # Lines of each section shown in the mail; the digest keeps them all.
@@ -53,6 +54,26 @@ class SfaPerformanceAlert(models.Model):
         "(user_id, date, kind)",
         "A user gets one alert digest of each kind a day.",
     )
+
+    @api.depends("user_id", "date", "kind")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        """ "Alerts of Rep One, 2 Dec 2026" (the recipient's own work) or
+        "Team alerts of Manager One, 2 Dec 2026": read by their managers
+        too, the name says whose they are, not "mine"."""
+        for alert in self:
+            day = format_date(self.env, alert.date)
+            alert.display_name = (
+                self.env._(
+                    "Team alerts of %(user)s, %(date)s",
+                    user=alert.user_id.name,
+                    date=day,
+                )
+                if alert.kind == "team"
+                else self.env._(
+                    "Alerts of %(user)s, %(date)s", user=alert.user_id.name, date=day
+                )
+            )
 
     @api.depends("target_line_ids", "partner_ids", "action_ids")
     def _compute_counts(self):

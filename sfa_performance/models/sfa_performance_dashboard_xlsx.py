@@ -1,25 +1,36 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .sfa_xlsx import Workbook
+from .sfa_xlsx import Workbook, export_action
 
 
 class SfaPerformanceDashboard(models.Model):
     _inherit = "sfa.performance.dashboard"
 
+    @api.readonly
     def action_export_xlsx(self):
-        """Download the team's performance of the month as a workbook to
+        """Download the team's performance of the period as a workbook to
         print: the cards shown (or all those the user reads), one row each,
         grouped by manager, with a totals row."""
+        cards = self._sfa_export_records()
+        return export_action(cards, period=self.env.context.get("sfa_period") or "")
+
+    def _sfa_export_records(self):
         cards = self or self.search([("in_sales_force", "=", True)])
         if not cards:
             raise UserError(self.env._("There is no one to export."))
         cards.check_access("read")
-        today = fields.Date.context_today(self)
-        name = self.env._("Team Performance %s.xlsx", today.strftime("%Y-%m"))
-        return cards._sfa_xlsx(today).download(name)
+        return cards
 
-    def _sfa_xlsx(self, today):
+    def _sfa_export_file(self):
+        """(file name, workbook bytes) of these cards."""
+        cards = self._sfa_export_records()
+        today = fields.Date.context_today(self)
+        _start, _end, label = self._sfa_period()
+        name = self.env._("Team Performance %s.xlsx", label)
+        return name, cards._sfa_xlsx(today, label).content()
+
+    def _sfa_xlsx(self, today, label):
         _ = self.env._
         cards = self.sorted(lambda c: (c.manager_id.name or "", c.name or ""))
         xlsx = Workbook(self.env)
@@ -27,14 +38,14 @@ class SfaPerformanceDashboard(models.Model):
         columns = [
             _("Salesperson"),
             _("Manager"),
-            _("Month Target"),
-            _("Month Actual"),
+            _("Target"),
+            _("Actual"),
             _("Attainment (%)"),
-            _("Won This Month"),
-            _("Deal Credit This Month"),
+            _("Won"),
+            _("Deal Credit"),
             _("Open Pipeline"),
             _("Open Deals"),
-            _("Last Score"),
+            _("Score"),
             _("Rank"),
             _("Overdue Actions"),
             _("Customers Due"),
@@ -45,8 +56,8 @@ class SfaPerformanceDashboard(models.Model):
             _("Team"),
             _("Team Performance"),
             _(
-                "Month of %(month)s, as of %(today)s",
-                month=today.strftime("%Y-%m"),
+                "%(period)s, as of %(today)s: each person's own figures",
+                period=label,
                 today=today.isoformat(),
             ),
             columns,
@@ -83,7 +94,7 @@ class SfaPerformanceDashboard(models.Model):
             else:
                 sheet.write_blank(row, 9, None, xlsx.text)
             if card.scorecard_rank:
-                sheet.write_number(row, 10, card.scorecard_rank, xlsx.integer)
+                sheet.write_string(row, 10, card.scorecard_rank, xlsx.text)
             else:
                 sheet.write_blank(row, 10, None, xlsx.text)
             row += 1

@@ -3,8 +3,11 @@
 Loaded from ``demo/sfa_performance_demo.xml``:
 
 * the demo deals won in the last twelve months become confirmed sales orders
-  (with a margin), invoiced a few days later; most invoices are paid, some
-  are late, so customer values have purchases, profit and credit to grade;
+  of their products (with a margin), invoiced a few days later; most
+  invoices are paid, some are late, so customer values have purchases,
+  profit and credit to grade; most customers rate their salesperson;
+* a target of furniture sales in the demo plan, split over the product
+  categories (control by product);
 * a scorecard template for reps whose targets are the team's monthly
   average (10 % above it, or below for the sales cycle);
 * the reps' scorecards of the last twelve complete months, computed and
@@ -19,8 +22,10 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.tools import SQL
+
+from odoo.addons.sfa_targets.models.decomposition import split_exact
 
 _logger = logging.getLogger(__name__)
 
@@ -65,6 +70,8 @@ class ResUsers(models.Model):
             end = end.replace(day=1) - timedelta(days=1)
         months.reverse()
         orders = self._sfa_demo_sales(company, rng, today)
+        ratings = self._sfa_demo_ratings(company, rng)
+        self._sfa_demo_sales_targets(company)
         # demo data loads before the install hook: credit the won deals now,
         # or the year's scorecards would measure no deal credit
         from odoo.addons.sfa_performance import _sfa_credit_existing_deals
@@ -87,9 +94,10 @@ class ResUsers(models.Model):
         env["sfa.customer.value"]._sfa_compute(company)
         alerts = env["sfa.performance.alert"]._sfa_create_alerts()
         _logger.info(
-            "SFA performance demo: %s orders, template %s, %s scorecards, "
-            "%s alert digests",
+            "SFA performance demo: %s orders, %s ratings, template %s, "
+            "%s scorecards, %s alert digests",
             orders,
+            ratings,
             template.name,
             len(cards),
             len(alerts),
@@ -121,6 +129,28 @@ class ResUsers(models.Model):
                 "taxes_id": [(6, 0, [])],
             }
         )
+
+        def order_lines(lead):
+            """The deal's products, else the solution at the deal's amount;
+            bought at 45-80 % of the price."""
+            lines = [
+                (line.product_id, line.name, line.quantity, line.price_unit)
+                for line in lead.sfa_line_ids
+            ] or [(product, lead.name, 1, lead.expected_revenue or 1000.0)]
+            return [
+                Command.create(
+                    {
+                        "product_id": line_product.id,
+                        "name": name,
+                        "product_uom_qty": quantity,
+                        "price_unit": price,
+                        "purchase_price": round(price * rng.uniform(0.45, 0.8), 2),
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+                for line_product, name, quantity, price in lines
+            ]
+
         orders = env["sale.order"].create(
             [
                 {
@@ -129,24 +159,7 @@ class ResUsers(models.Model):
                     "team_id": lead.team_id.id,
                     "company_id": company.id,
                     "opportunity_id": lead.id,
-                    "order_line": [
-                        (
-                            0,
-                            0,
-                            {
-                                "product_id": product.id,
-                                "name": lead.name,
-                                "product_uom_qty": 1,
-                                "price_unit": lead.expected_revenue or 1000.0,
-                                "purchase_price": round(
-                                    (lead.expected_revenue or 1000.0)
-                                    * rng.uniform(0.45, 0.8),
-                                    2,
-                                ),
-                                "tax_ids": [(6, 0, [])],
-                            },
-                        )
-                    ],
+                    "order_line": order_lines(lead),
                 }
                 for lead in leads
             ]
@@ -187,6 +200,114 @@ class ResUsers(models.Model):
                     active_model="account.move", active_ids=invoice.ids
                 ).create({"payment_date": paid_on})._create_payments()
         return len(orders)
+
+    @api.model
+    def _sfa_demo_ratings(self, company, rng):
+        """Most customers rate their order's salesperson a few days after
+        the delivery: mostly 4 or 5 stars, some 3, a few 1 or 2."""
+        env = self.env
+        orders = env["sale.order"].search(
+            [("company_id", "=", company.id), ("state", "=", "sale")], order="id"
+        )
+        rated = [order for order in orders if rng.random() < 0.6]
+        if not rated:
+            return 0
+        model = env["ir.model"]._get("sale.order")
+        ratings = (
+            env["rating.rating"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "res_model_id": model.id,
+                        "res_id": order.id,
+                        "partner_id": order.partner_id.id,
+                        "rated_partner_id": order.user_id.partner_id.id,
+                        "rating": rng.choices((5, 4, 3, 2, 1), (45, 32, 14, 6, 3))[0],
+                        "consumed": True,
+                    }
+                    for order in rated
+                ]
+            )
+        )
+        env.flush_all()
+        env.cr.execute(
+            SQL(
+                "UPDATE rating_rating r SET rated_on = v.moment, write_date = v.moment"
+                " FROM unnest(%s::int[], %s::timestamp[]) AS v(id, moment)"
+                " WHERE r.id = v.id",
+                ratings.ids,
+                [
+                    min(
+                        order.date_order + timedelta(days=rng.randint(3, 20)),
+                        fields.Datetime.now(),
+                    )
+                    for order in rated
+                ],
+            )
+        )
+        ratings.invalidate_recordset()
+        env["sfa.fact"]._sfa_mark(["ratings", "rating_points"], "res_id", ratings.ids)
+        return len(ratings)
+
+    @api.model
+    def _sfa_demo_sales_targets(self, company):
+        """The demo plan gets this year's target of furniture sales, split
+        over the furniture's categories by last year's sales (control by
+        product)."""
+        env = self.env
+        plan = env.ref("sfa_targets.demo_plan_this_year", raise_if_not_found=False)
+        furniture = env.ref(
+            "sfa_pipeline.demo_categ_furniture", raise_if_not_found=False
+        )
+        if not plan or not furniture:
+            return
+        Line = env["sfa.target.line"]
+        start = plan.date_from
+        # the furniture sold over the last twelve months, 15 % more
+        today = fields.Date.context_today(self)
+        trailing = (today.replace(year=today.year - 1), today)
+        row = (0, "company", company.id, company.id, *trailing, furniture.id, False)
+        sold = Line._sfa_metric_actuals("sales_amount", [row]).get(0, 0.0)
+        sales = Line.create(
+            {
+                "plan_id": plan.id,
+                "owner_type": "company",
+                "metric": "sales_amount",
+                "product_categ_id": furniture.id,
+                "date_from": start,
+                "date_to": plan.date_to,
+                "target_value": round(sold * 1.15, -3) or 1_000_000,
+            }
+        )
+        wizard = env["sfa.target.decompose"].create(
+            {"line_id": sales.id, "split_by": "product", "org_method": "weights"}
+        )
+        # each category's share of the last twelve months' sales
+        sold_by_category = Line._sfa_metric_actuals(
+            "sales_amount",
+            [
+                (
+                    child.id,
+                    "company",
+                    company.id,
+                    company.id,
+                    *trailing,
+                    child.owner_id,
+                    False,
+                )
+                for child in wizard.child_ids
+            ],
+        )
+        weights = split_exact(
+            100,
+            [max(sold_by_category.get(c.id, 0.0), 0.0) for c in wizard.child_ids],
+            2,
+        )
+        for child, weight in zip(wizard.child_ids, weights, strict=True):
+            child.weight = weight
+        wizard.action_apply()
+        plan.action_refresh_actuals()
 
     @api.model
     def _sfa_demo_template(self, company, months):

@@ -416,9 +416,9 @@ class SfaScorecardLine(models.Model):
     kpi_id = fields.Many2one("sfa.kpi", "KPI", required=True, ondelete="restrict")
     unit = fields.Selection(related="kpi_id.unit")
     weight = fields.Float("Weight (%)", aggregator=None)
-    target = fields.Float(aggregator=None)
+    target = fields.Float("Target Value", aggregator=None)
     cap = fields.Float("Score Cap", aggregator=None)
-    value = fields.Float(aggregator="avg")
+    value = fields.Float("Measured Value", aggregator="avg")
     measured = fields.Boolean(
         default=True,
         help="Unchecked when there was nothing to measure (no deal closed for "
@@ -428,6 +428,21 @@ class SfaScorecardLine(models.Model):
         aggregator="avg", help="Value against target, 100 on target, capped."
     )
     weighted_score = fields.Float("Weighted", aggregator="avg")
+    value_display = fields.Char("Value", compute="_compute_displays")
+    target_display = fields.Char("Target", compute="_compute_displays")
+
+    @api.depends("value", "target", "unit", "measured")
+    @api.depends_context("lang")
+    def _compute_displays(self):
+        """Value and target with their unit: an amount in the company's
+        currency, a percentage, days, minutes or a count."""
+        for line in self:
+            kpi = line.kpi_id
+            currency = line.scorecard_id.company_id.currency_id
+            line.value_display = (
+                kpi._sfa_format(line.value, currency) if line.measured else "–"
+            )
+            line.target_display = kpi._sfa_format(line.target, currency)
 
     @api.model_create_multi
     def create(self, vals_list):

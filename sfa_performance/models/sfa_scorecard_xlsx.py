@@ -1,21 +1,30 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .sfa_xlsx import Workbook
+from .sfa_xlsx import Workbook, export_action
 
 
 class SfaScorecard(models.Model):
     _inherit = "sfa.scorecard"
 
+    @api.readonly
     def action_export_xlsx(self):
         """Download the scorecards as a workbook a manager prints: the team
         sheet (one row per person, ranked, a score per KPI) and the detail
         sheet (every KPI's value, target, score and weight)."""
+        return export_action(self._sfa_export_records())
+
+    def _sfa_export_records(self):
         cards = self or self.search([])
         if not cards:
             raise UserError(self.env._("There is no scorecard to export."))
         cards.check_access("read")
-        return cards._sfa_xlsx().download(cards._sfa_xlsx_name())
+        return cards
+
+    def _sfa_export_file(self):
+        """(file name, workbook bytes) of these scorecards."""
+        cards = self._sfa_export_records()
+        return cards._sfa_xlsx_name(), cards._sfa_xlsx().content()
 
     def _sfa_xlsx_name(self):
         starts, ends = set(self.mapped("date_from")), set(self.mapped("date_to"))

@@ -6,3 +6,6 @@ from . import test_customer_value
 from . import test_alerts
 from . import test_dashboard
 from . import test_i18n
+from . import test_views
+from . import test_dashboard_spreadsheet
+from . import test_export_route

@@ -5,6 +5,7 @@ from freezegun import freeze_time
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
+from odoo.addons.sfa_base.tests.common import SfaCase
 from odoo.addons.sfa_targets.tests.common import TargetCase
 
 
@@ -183,3 +184,20 @@ class TestAlerts(AlertCase):
         self.assertIn("between 0 and 100", str(caught.exception))
         self.company.invalidate_recordset()
         self.assertEqual(self.company.sfa_alert_pace, 80)
+
+
+@tagged("post_install", "-at_install")
+class TestAlertNames(SfaCase):
+    def test_an_alert_says_whose_it_is(self):
+        """Managers read their reps' digests: "Mine" would be wrong."""
+        Alert = self.env["sfa.performance.alert"]
+        own = Alert.create(
+            {"user_id": self.rep_a.id, "date": "2026-12-02", "kind": "owner"}
+        )
+        team = Alert.create(
+            {"user_id": self.supervisor.id, "date": "2026-12-02", "kind": "team"}
+        )
+        self.assertEqual(own.display_name, f"Alerts of {self.rep_a.name}, 12/02/2026")
+        self.assertEqual(
+            team.display_name, f"Team alerts of {self.supervisor.name}, 12/02/2026"
+        )

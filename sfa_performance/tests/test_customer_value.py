@@ -9,6 +9,8 @@ from odoo.tests import tagged
 
 from odoo.addons.sfa_base.tests.common import SfaCase
 
+from .xlsx_common import exported
+
 TODAY = date(2026, 6, 30)
 
 
@@ -312,7 +314,12 @@ class TestCustomerValue(SfaCase):
         with self.assertRaises(AccessError):
             self.Value.with_user(self.rep_a).action_sfa_recompute()
         self.cust_a.sfa_last_contact_date = "2026-06-29"
-        self.Value.with_user(self.supervisor).action_sfa_recompute()
+        done = self.Value.with_user(self.supervisor).action_sfa_recompute()
+        # the supervisor is told what was done, then the list reloads
+        self.assertEqual(done["tag"], "display_notification")
+        seen = self.Value.with_user(self.supervisor).search_count([])
+        self.assertIn(f"{seen} customers you can see graded", done["params"]["message"])
+        self.assertEqual(done["params"]["next"]["tag"], "soft_reload")
         # recomputed today: a contact yesterday is within the norm
         self.assertEqual(self.value(self.cust_a).date_to, date.today())
 
@@ -323,11 +330,8 @@ class TestCustomerValue(SfaCase):
         self.cust_a.name = name
         self.rep_a.name = "http://rep.example.com"
         values = self.Value.with_user(self.supervisor).search([])
-        action = values.action_export_xlsx()
-        attachment = self.env["ir.attachment"].browse(
-            int(action["url"].split("/")[3].split("?")[0])
-        )
-        sheet = openpyxl.load_workbook(io.BytesIO(attachment.raw))["Customer Value"]
+        _file_name, raw = exported(values)
+        sheet = openpyxl.load_workbook(io.BytesIO(raw))["Customer Value"]
         cells = {row[0].value: row for row in sheet.iter_rows(min_row=5)}
         alpha = cells[name]
         self.assertEqual(alpha[0].data_type, "s", "text, not a formula")
@@ -338,11 +342,8 @@ class TestCustomerValue(SfaCase):
 
     def test_export_xlsx(self):
         values = self.Value.with_user(self.supervisor).search([])
-        action = values.action_export_xlsx()
-        attachment = self.env["ir.attachment"].browse(
-            int(action["url"].split("/")[3].split("?")[0])
-        )
-        book = openpyxl.load_workbook(io.BytesIO(attachment.raw))
+        name, raw = exported(values)
+        book = openpyxl.load_workbook(io.BytesIO(raw))
         sheet = book["Customer Value"]
         self.assertEqual(sheet["A1"].value, "Customer Value")
         self.assertEqual(
@@ -378,5 +379,5 @@ class TestCustomerValue(SfaCase):
         self.assertEqual(alpha[14], 250)
         self.assertEqual(rows[3][7], "=SUM(H5:H7)")
         self.assertEqual(sheet.page_setup.orientation, "landscape")
-        cached = openpyxl.load_workbook(io.BytesIO(attachment.raw), data_only=True)
+        cached = openpyxl.load_workbook(io.BytesIO(raw), data_only=True)
         self.assertEqual(cached["Customer Value"]["H8"].value, 4000)

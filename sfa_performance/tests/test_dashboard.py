@@ -1,4 +1,5 @@
 import io
+from datetime import date
 
 import openpyxl
 from freezegun import freeze_time
@@ -6,6 +7,7 @@ from freezegun import freeze_time
 from odoo.tests import tagged
 
 from .test_alerts import AlertCase
+from .xlsx_common import exported
 
 
 @tagged("post_install", "-at_install")
@@ -30,8 +32,11 @@ class TestDashboard(AlertCase):
         cls.Card = cls.env["sfa.performance.dashboard"]
         cls.sales_force = [("in_sales_force", "=", True)]
 
-    def cards(self, user):
-        return self.Card.with_user(user).search(self.sales_force)
+    def cards(self, user, period=None):
+        Card = self.Card.with_user(user)
+        if period:
+            Card = Card.with_context(sfa_period=period)
+        return Card.search(self.sales_force)
 
     def test_cards_per_role(self):
         cases = {
@@ -59,8 +64,11 @@ class TestDashboard(AlertCase):
     @freeze_time("2026-06-20 12:00:00")
     def test_figures(self):
         (self.june_a | self.june_b)._refresh_actuals()
-        cards = {card.user_id: card for card in self.cards(self.supervisor)}
+        cards = {
+            card.user_id: card for card in self.cards(self.supervisor, "this_month")
+        }
         card_a, card_b = cards[self.rep_a], cards[self.rep_b]
+        self.assertEqual(card_a.period_label, "June 2026 (to date)")
         self.assertEqual(
             (
                 card_a.month_target,
@@ -86,6 +94,32 @@ class TestDashboard(AlertCase):
             (2000, 2000, 0, 1, 0),
         )
         self.assertFalse(cards[self.supervisor].month_target)
+        # the supervisor's card rolls up the team: their own figures (none)
+        # and their two reps'
+        team = cards[self.supervisor]
+        self.assertEqual(
+            (
+                team.team_size,
+                team.team_target,
+                team.team_won,
+                team.team_attainment,
+                team.team_credit,
+                team.team_pipeline_amount,
+                team.team_pipeline_count,
+                team.team_overdue_action_count,
+                team.team_customer_due_count,
+            ),
+            (2, 6000, 3000, 50, 3000, 500, 1, 1, 1),
+        )
+        self.assertEqual(card_a.team_size, 0, "a rep has no team")
+        manager = (
+            self.Card.with_user(self.manager)
+            .with_context(sfa_period="this_month")
+            .search([("user_id", "=", self.manager.id)])
+        )
+        self.assertEqual(
+            (manager.team_size, manager.team_target, manager.team_won), (3, 6000, 3000)
+        )
         action = card_b.action_open_overdue_actions()
         self.assertEqual(
             self.env["sfa.action"].with_user(self.supervisor).search(action["domain"]),
@@ -95,12 +129,9 @@ class TestDashboard(AlertCase):
     @freeze_time("2026-06-20 12:00:00")
     def test_export_xlsx(self):
         (self.june_a | self.june_b)._refresh_actuals()
-        action = self.cards(self.supervisor).action_export_xlsx()
-        attachment = self.env["ir.attachment"].browse(
-            int(action["url"].split("/")[3].split("?")[0])
-        )
-        self.assertEqual(attachment.name, "Team Performance 2026-06.xlsx")
-        book = openpyxl.load_workbook(io.BytesIO(attachment.raw))
+        name, raw = exported(self.cards(self.supervisor, "this_month"))
+        self.assertEqual(name, "Team Performance June 2026 (to date).xlsx")
+        book = openpyxl.load_workbook(io.BytesIO(raw))
         sheet = book["Team"]
         self.assertEqual(sheet["A1"].value, "Team Performance")
         self.assertEqual(
@@ -108,11 +139,11 @@ class TestDashboard(AlertCase):
             [
                 "Salesperson",
                 "Manager",
-                "Month Target",
-                "Month Actual",
+                "Target",
+                "Actual",
                 "Attainment (%)",
-                "Won This Month",
-                "Deal Credit This Month",
+                "Won",
+                "Deal Credit",
                 "Open Pipeline",
                 "Open Deals",
             ],
@@ -130,8 +161,53 @@ class TestDashboard(AlertCase):
         self.assertEqual(rows[2][11], 1, "rep_b's overdue call")
         self.assertEqual(rows[3][3], "=SUM(D5:D7)")
         self.assertEqual(sheet.page_setup.orientation, "landscape")
-        cached = openpyxl.load_workbook(io.BytesIO(attachment.raw), data_only=True)
+        cached = openpyxl.load_workbook(io.BytesIO(raw), data_only=True)
         self.assertEqual(cached["Team"]["D8"].value, 3000)
+
+    @freeze_time("2026-07-02 12:00:00")
+    def test_the_last_complete_period_by_default(self):
+        """On 2 July the dashboard shows June (not two days of July); the
+        last quarter adds June's month target of rep_a (their 2026 target is
+        a year's, not the quarter's); the year under way takes the year's."""
+        self.june_a._refresh_actuals()
+        card = self.cards(self.supervisor).filtered(lambda c: c.user_id == self.rep_a)
+        self.assertEqual(
+            (card.period_label, card.month_target, card.month_won, card.month_credit),
+            ("June 2026", 3000, 1000, 1000),
+        )
+        expected = {
+            "quarter": ("2026 Q2", 3000, 1000),
+            "year": ("2025", 0, 0),
+            "this_year": ("2026 (to date)", 50000, 1000),
+        }
+        for period, figures in expected.items():
+            card_p = card.with_context(sfa_period=period)
+            self.assertEqual(
+                (card_p.period_label, card_p.month_target, card_p.month_won),
+                figures,
+                period,
+            )
+
+    @freeze_time("2026-06-20 12:00:00")
+    def test_a_split_target_counts_once_in_the_team(self):
+        """The supervisor holds 6000 for June, of which rep_b's 3000 is a part:
+        the team's target is 6000 + rep_a's 3000, not 12000."""
+        own = self.Line.create(
+            {
+                "plan_id": self.plan.id,
+                "owner_type": "user",
+                "user_id": self.supervisor.id,
+                "metric": "won_revenue",
+                "date_from": date(2026, 6, 1),
+                "date_to": date(2026, 6, 30),
+                "target_value": 6000,
+            }
+        )
+        self.june_b.parent_id = own
+        team = self.cards(self.manager, "this_month").filtered(
+            lambda c: c.user_id == self.supervisor
+        )
+        self.assertEqual((team.month_target, team.team_target), (6000, 9000))
 
     def test_queries_do_not_grow_with_the_team(self):
         """A fixed number of queries per company, whatever the number of cards."""
@@ -143,5 +219,5 @@ class TestDashboard(AlertCase):
         large.mapped("month_attainment")  # warm the caches of rules and groups
         for cards in (small, large):
             cards.invalidate_recordset()
-            with self.assertQueryCount(12):
+            with self.assertQueryCount(14):
                 cards.mapped("month_attainment")

@@ -6,6 +6,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.sfa_base.tests.common import SfaCase
+from odoo.addons.sfa_performance import _sfa_credit_existing_deals
 
 
 @tagged("post_install", "-at_install")
@@ -206,3 +207,20 @@ class TestDealCredit(SfaCase):
             ],
         )
         self.assertEqual(actuals, {1: 6000.0, 2: 4000.0, 3: 10000.0})
+
+    def test_the_credit_of_deals_won_before_the_install_is_a_fact(self):
+        """The install credits the deals already won (post-init hook): the
+        credits become facts too, for the targets and KPIs of past periods."""
+        lead = self.worked_deal()
+        Fact = self.env["sfa.fact"]
+        facts = [("metric", "=", "deal_credit"), ("lead_id", "=", lead.id)]
+        self.assertEqual(sum(Fact.search(facts).mapped("amount")), 10000)
+        # as before the module: no credit, no fact
+        self.env.cr.execute("DELETE FROM sfa_deal_credit WHERE lead_id = %s", [lead.id])
+        self.env.cr.execute(
+            "DELETE FROM sfa_fact WHERE metric = 'deal_credit' AND lead_id = %s",
+            [lead.id],
+        )
+        self.env.invalidate_all()
+        _sfa_credit_existing_deals(self.env)
+        self.assertEqual(sum(Fact.search(facts).mapped("amount")), 10000)

@@ -141,11 +141,12 @@ class TestKpi(SfaCase):
                 }
             )
         env.flush_all()
-        # given on 25 March (the database dates the write itself)
+        # given on 25 March (Odoo dates the rating itself); a later change
+        # of the record does not move it
         env.cr.execute(
             SQL(
-                "UPDATE rating_rating SET write_date = '2026-03-25 10:00:00'"
-                " WHERE id IN %s",
+                "UPDATE rating_rating SET rated_on = '2026-03-25 10:00:00',"
+                " write_date = '2026-04-02 10:00:00' WHERE id IN %s",
                 tuple(ratings.ids),
             )
         )

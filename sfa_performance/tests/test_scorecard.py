@@ -10,6 +10,8 @@ from odoo.tools import SQL
 
 from odoo.addons.sfa_base.tests.common import SfaCase
 
+from .xlsx_common import exported
+
 
 @tagged("post_install", "-at_install")
 class TestScorecard(SfaCase):
@@ -149,6 +151,34 @@ class TestScorecard(SfaCase):
         self.assertEqual(card_a.manager_id, self.supervisor)
         self.assertEqual(card_a.state, "computed")
 
+    def test_defaults_score_the_last_complete_month_of_people_with_a_template(self):
+        """On 2 April a manager opens Compute Scorecards: March, and only the
+        people below whose role has a template (the reps, not the supervisor
+        without one); applying the defaults as they are works."""
+        Wizard = self.env["sfa.scorecard.generate"].with_user(self.manager)
+        with freeze_time("2026-04-02"):
+            wizard = Form(Wizard).save()
+        self.assertEqual(
+            (wizard.date_from, wizard.date_to), (date(2026, 3, 1), date(2026, 3, 31))
+        )
+        self.assertEqual(wizard.user_ids, self.rep_a | self.rep_b)
+        wizard.action_apply()
+        self.assertEqual(
+            self.Card.search([("date_from", "=", date(2026, 3, 1))]).user_id,
+            self.rep_a | self.rep_b,
+        )
+
+    def test_values_are_shown_with_their_units(self):
+        self.compute()
+        card_a = self.card(self.rep_a)
+        symbol = self.company.currency_id.symbol
+        displays = [(kl.value_display, kl.target_display) for kl in card_a.line_ids]
+        self.assertIn(symbol, displays[0][0])
+        self.assertIn("4,000.00", displays[0][0])
+        self.assertIn("5,000.00", displays[0][1])
+        self.assertEqual(displays[1], ("66.7 %", "50.0 %"))
+        self.assertEqual(displays[2], ("15.0 days", "30.0 days"))
+
     def test_review_and_final_freeze(self):
         self.compute()
         card_a = self.card(self.rep_a)
@@ -286,11 +316,8 @@ class TestScorecard(SfaCase):
         self.rep_a.name = "=1+1"
         card = self.card(self.rep_a).with_user(self.supervisor)
         card.comment = '<p>=HYPERLINK("http://example.com","x")</p>'
-        action = cards.with_user(self.supervisor).action_export_xlsx()
-        attachment = self.env["ir.attachment"].browse(
-            int(action["url"].split("/")[3].split("?")[0])
-        )
-        book = openpyxl.load_workbook(io.BytesIO(attachment.raw))
+        name, raw = exported(cards.with_user(self.supervisor))
+        book = openpyxl.load_workbook(io.BytesIO(raw))
         team = {row[1].value: row for row in book["Team"].iter_rows(min_row=5)}
         self.assertEqual(team["=1+1"][1].data_type, "s")
         self.assertEqual(team["=1+1"][0].value, 2, "the rank is a number")
@@ -303,12 +330,9 @@ class TestScorecard(SfaCase):
     def test_team_sheet_export(self):
         cards = self.compute()
         self.card(self.rep_a).with_user(self.supervisor).comment = "<p>Faster.</p>"
-        action = cards.with_user(self.supervisor).action_export_xlsx()
-        attachment = self.env["ir.attachment"].browse(
-            int(action["url"].split("/")[3].split("?")[0])
-        )
-        self.assertEqual(attachment.name, "Scorecards 2026-03-01 – 2026-03-31.xlsx")
-        book = openpyxl.load_workbook(io.BytesIO(attachment.raw))
+        name, raw = exported(cards.with_user(self.supervisor))
+        self.assertEqual(name, "Scorecards 2026-03-01 – 2026-03-31.xlsx")
+        book = openpyxl.load_workbook(io.BytesIO(raw))
         self.assertEqual(book.sheetnames, ["Team", "Scorecards"])
         team = book["Team"]
         self.assertEqual(

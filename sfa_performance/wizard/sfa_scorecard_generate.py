@@ -13,12 +13,30 @@ class SfaScorecardGenerate(models.TransientModel):
     _description = "Compute Scorecards"
 
     def _default_date_from(self):
-        return fields.Date.context_today(self).replace(day=1)
+        # the last complete month: scoring the month under way ranks people
+        # on a few days of results
+        today = fields.Date.context_today(self)
+        return today.replace(day=1) - relativedelta(months=1)
 
     def _default_user_ids(self):
+        """Everyone below the user whose role has a scorecard template in the
+        company: the defaults compute without an error."""
         user = self.env.user
         below = user._sfa_subordinates_map().get(user.id, [])
-        return self.env["res.users"].browse(below).filtered("sfa_role")
+        company = self.env.company
+        # sudo: which roles have a template is not a secret, the templates
+        # are managers' records
+        roles = set(
+            self.env["sfa.scorecard.template"]
+            .sudo()
+            .search([("company_id", "=", company.id)])
+            .mapped("role")
+        )
+        return (
+            self.env["res.users"]
+            .browse(below)
+            .filtered(lambda u: u.sfa_role in roles and company in u.company_ids)
+        )
 
     date_from = fields.Date(
         "From", required=True, default=lambda self: self._default_date_from()

@@ -4,6 +4,7 @@ from . import crm_lead
 from . import sfa_lead_line
 from . import sfa_action_type
 from . import sfa_action
+from . import sfa_action_visit
 from . import mail_activity
 from . import calendar_event
 from . import sfa_pipeline_snapshot
@@ -16,3 +17,4 @@ from . import sfa_pipeline_demo
 from . import sfa_forecast
 from . import sfa_forecast_adjustment
 from . import sfa_fact
+from . import res_partner

@@ -111,6 +111,62 @@ class CrmLead(models.Model):
         "Action Count", compute="_compute_sfa_action_count"
     )
 
+    @api.depends(
+        "calendar_event_ids", "calendar_event_ids.start", "sfa_action_ids.state"
+    )
+    def _compute_meeting_display(self):
+        """Odoo's "Next Meeting" of a deal, without the visits already done:
+        a visit finished before its planned time took place, it is no longer
+        ahead (it counts as the last meeting, on the day it was done)."""
+        super()._compute_meeting_display()
+        now = fields.Datetime.now()
+        # sudo: as Odoo's own computation, over the deal's events
+        done = (
+            self.env["sfa.action"]
+            .sudo()
+            ._read_group(
+                [
+                    ("lead_id", "in", self.ids),
+                    ("state", "=", "done"),
+                    ("calendar_event_id.start", ">", now),
+                ],
+                ["lead_id"],
+                ["calendar_event_id:array_agg", "date_done:max"],
+            )
+        )
+        if not done:
+            return
+        starts = {
+            lead: (event_ids, event_starts)
+            for lead, event_ids, event_starts in self.env["calendar.event"]
+            .sudo()
+            ._read_group(
+                [("opportunity_id", "in", [lead.id for lead, *_ in done])],
+                ["opportunity_id"],
+                ["id:array_agg", "start:array_agg"],
+            )
+        }
+        for lead, done_event_ids, done_on in done:
+            event_ids, event_starts = starts.get(lead, ([], []))
+            ahead = [
+                start
+                for event_id, start in zip(event_ids, event_starts, strict=True)
+                if start > now and event_id not in done_event_ids
+            ]
+            past = [start for start in event_starts if start <= now]
+            if done_on:
+                past.append(done_on)
+            if ahead:
+                lead.meeting_display_date = fields.Datetime.context_timestamp(
+                    lead, min(ahead)
+                )
+                lead.meeting_display_label = self.env._("Next Meeting")
+            elif past:
+                lead.meeting_display_date = fields.Datetime.context_timestamp(
+                    lead, max(past)
+                )
+                lead.meeting_display_label = self.env._("Last Meeting")
+
     def _compute_sfa_action_count(self):
         counts = dict(
             self.env["sfa.action"]._read_group(
@@ -133,6 +189,7 @@ class CrmLead(models.Model):
             "context": {"default_lead_id": self.id},
         }
 
+    @api.readonly
     def action_sfa_view_actions(self):
         self.ensure_one()
         action = self.env["ir.actions.actions"]._for_xml_id(

@@ -14,3 +14,9 @@ class ResCompany(models.Model):
         default=True,
         help="A call, visit or meeting planned as an action and marked done.",
     )
+    sfa_checkin_distance = fields.Float(
+        "Check-in Distance (km)",
+        default=1.0,
+        help="A visit checked in farther than this from the customer's "
+        "coordinates is flagged in the visit report. 0: no limit.",
+    )

@@ -160,6 +160,19 @@ class SfaAction(models.Model):
         search="_search_is_overdue",
         help="Still planned after its planned end.",
     )
+    # Odoo's calendar draws a record hatched or struck through by these
+    is_hatched = fields.Boolean(
+        compute="_compute_calendar_look", help="Done: drawn hatched in calendars."
+    )
+    is_striked = fields.Boolean(
+        compute="_compute_calendar_look",
+        help="Cancelled: struck through in calendars.",
+    )
+    can_write = fields.Boolean(
+        compute="_compute_can_write",
+        help="The current user may change this action (the buttons that move "
+        "it are shown to them only).",
+    )
     in_my_team = fields.Boolean(
         compute="_compute_in_my_team",
         search="_search_in_my_team",
@@ -220,7 +233,30 @@ class SfaAction(models.Model):
 
     @api.depends("action_type_id", "partner_id")
     def _compute_name(self):
-        for action in self.filtered("action_type_id"):
+        """ "Visit: <customer>" by default, following the type and customer
+        until the user types a subject of their own, which is kept."""
+        actions = self.filtered("action_type_id")
+        if not actions:
+            return
+        type_names = (
+            self.env["sfa.action.type"]
+            .with_context(active_test=False)
+            .search([])
+            .mapped("name")
+        )
+        prefixes = [
+            self.env._("%(type)s: %(customer)s", type=name, customer="")
+            for name in type_names
+        ]
+
+        def typed(name):
+            return bool(name) and not (
+                name in type_names or any(name.startswith(p) for p in prefixes)
+            )
+
+        for action in actions:
+            if typed(action.name):
+                continue
             action.name = (
                 self.env._(
                     "%(type)s: %(customer)s",
@@ -285,6 +321,24 @@ class SfaAction(models.Model):
             if action.start and action.stop:
                 seconds = (action.stop - action.start).total_seconds()
                 action.duration = max(seconds, 0.0) / 3600
+
+    @api.depends("state")
+    def _compute_calendar_look(self):
+        for action in self:
+            action.is_hatched = action.state == "done"
+            action.is_striked = action.state == "cancelled"
+
+    @api.depends("name", "state")
+    def _compute_display_name(self):
+        for action in self:
+            name = action.name or ""
+            action.display_name = f"✓ {name}" if action.state == "done" else name
+
+    @api.depends_context("uid")
+    def _compute_can_write(self):
+        writable = self._filtered_access("write") if self.ids else self
+        for action in self:
+            action.can_write = not action.id or action in writable
 
     @api.depends("state", "stop")
     def _compute_is_overdue(self):

@@ -259,7 +259,7 @@ class SfaForecast(models.Model):
                 """,
                 start=start,
                 end=end,
-                sales_force=self.env["res.users"]._sfa_sales_force_group_ids(),
+                sales_force=list(self.env["res.users"]._sfa_sales_force_group_ids()),
             )
         )
         for user_id, company_id, historical in rows:

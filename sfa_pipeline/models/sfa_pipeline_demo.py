@@ -4,16 +4,18 @@ Loaded from ``demo/sfa_pipeline_demo.xml``. sfa_base's demo deals are
 backdated over the past year, but their stage history (written when they
 were created) says they all entered their stage today, and nobody has
 recorded a single action: every report of this module would be empty or
-flat. This builder gives each deal a plausible path through the stages,
-gives each rep a year of calls, visits and meetings plus an agenda for the
-coming two weeks, rebuilds the weekly pipeline snapshots of the past
-twelve weeks from that history and refreshes the forecasts around today.
+flat. This builder gives each deal a plausible path through the stages and
+products of the demo catalog (``demo/sfa_pipeline_demo.xml``), gives each
+rep a year of calls, visits and meetings plus an agenda for the coming two
+weeks, rebuilds the weekly pipeline snapshots of the past twelve weeks from
+that history and refreshes the forecasts around today.
 
 Everything is drawn from ``random.Random(42)``: two installs made on the
 same day produce the same data. Dates are relative to the install day.
 """
 
 import logging
+import math
 import random
 import time
 from collections import defaultdict
@@ -23,6 +25,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
+
+from .sfa_action_visit import distance_km
 
 _logger = logging.getLogger(__name__)
 
@@ -79,6 +83,16 @@ OUTCOMES = {
         "Nobody at the reception, left documentation.",
     ],
 }
+DEMO_PRODUCTS = (
+    "desk",
+    "meeting_table",
+    "chair",
+    "conference_chair",
+    "pedestal",
+    "cabinet",
+    "installation",
+    "space_planning",
+)
 PLANNED_NOTES = {
     "call": "Follow-up call",
     "visit": "Visit to present the offer",
@@ -150,9 +164,13 @@ class PipelineDemoBuilder:
             )
         )
         stay_count = self._rebuild_stage_history(leads)
+        line_count = self._create_lead_lines(leads)
         done = self._create_done_actions(leads)
         planned = self._create_planned_actions(leads)
         self._link_next_actions(done, planned)
+        # generators of their own from here: the demo above draws as before
+        checked_in = self._check_in_done_visits(done)
+        today = self._create_todays_actions(leads)
         if done:
             self.env["ir.model.data"]._update_xmlids(
                 [{"xml_id": MARKER_XMLID, "record": done[:1], "noupdate": True}]
@@ -161,12 +179,16 @@ class PipelineDemoBuilder:
         forecasts = self._build_forecasts()
         self.env.flush_all()
         _logger.info(
-            "SFA pipeline demo: %s stays of %s deals, %s done and %s planned "
-            "actions, %s snapshot rows, %s forecasts in %.1fs",
+            "SFA pipeline demo: %s stays of %s deals, %s product lines, %s done "
+            "(%s visits checked in) and %s planned actions (%s today), %s "
+            "snapshot rows, %s forecasts in %.1fs",
             stay_count,
             len(leads),
+            line_count,
             len(done),
+            checked_in,
             len(planned),
+            len(today),
             snapshot_rows,
             len(forecasts),
             time.perf_counter() - started,
@@ -362,6 +384,43 @@ class PipelineDemoBuilder:
         self.env.invalidate_all()
         return len(rows)
 
+    def _create_lead_lines(self, leads):
+        """One or two products of the demo catalog on every deal, priced so
+        they add up to its expected revenue (a furniture deal often comes
+        with its installation)."""
+        catalog = [
+            self.env.ref(f"sfa_pipeline.demo_product_{key}", raise_if_not_found=False)
+            for key in DEMO_PRODUCTS
+        ]
+        catalog = [product for product in catalog if product]
+        if not catalog:
+            return 0
+        vals_list = []
+        for lead in leads:
+            revenue = lead.expected_revenue
+            if revenue <= 0:
+                continue
+            products = self.rng.sample(catalog, self.rng.choice((1, 1, 2)))
+            shares = [1.0] if len(products) == 1 else [0.75, 0.25]
+            left = revenue
+            for index, (product, share) in enumerate(zip(products, shares)):
+                amount = (
+                    left if index == len(products) - 1 else round(revenue * share, 2)
+                )
+                left -= amount
+                quantity = max(1, round(amount / product.lst_price))
+                vals_list.append(
+                    {
+                        "lead_id": lead.id,
+                        "product_id": product.id,
+                        "quantity": quantity,
+                        "price_unit": round(amount / quantity, 2),
+                        "sequence": index,
+                    }
+                )
+        self.env["sfa.lead.line"].create(vals_list)
+        return len(vals_list)
+
     def _customers(self):
         """The reps' customers (companies) that are still seen.
 
@@ -440,6 +499,113 @@ class PipelineDemoBuilder:
                 vals_list.append(vals)
         # Newest first: each customer's last contact is written once.
         vals_list.sort(key=lambda vals: vals["start"], reverse=True)
+        return self.env["sfa.action"].create(vals_list)
+
+    def _check_in_done_visits(self, done):
+        """The visits of the last three months were checked in from My Day:
+        most near the customer, a few far from it, some without the position
+        (refused or not available)."""
+        rng = random.Random(DEMO_SEED + 2)
+        since = self.now - timedelta(days=90)
+        visits = done.filtered(
+            lambda a: a.is_visit and a.start >= since and a.partner_id
+        )
+        for visit in visits:
+            partner = visit.partner_id.commercial_partner_id
+            checkin = visit.start + timedelta(minutes=rng.randint(-10, 15))
+            checkout = visit.stop + timedelta(minutes=rng.randint(-20, 20))
+            vals = {
+                "checkin_date": checkin,
+                "checkout_date": max(checkout, checkin + timedelta(minutes=10)),
+            }
+            draw = rng.random()
+            if draw < 0.08 or not partner.partner_latitude:
+                vals.update(checkin_location="refused", checkout_location="refused")
+            elif draw < 0.14:
+                vals.update(
+                    checkin_location="unavailable", checkout_location="unavailable"
+                )
+            else:
+                far = draw > 0.92
+                km = rng.uniform(2.0, 12.0) if far else rng.uniform(0.02, 0.6)
+                # km east of the customer (a degree of longitude shrinks with
+                # the latitude)
+                lon = partner.partner_longitude + km / (
+                    111.32 * max(math.cos(math.radians(partner.partner_latitude)), 0.1)
+                )
+                vals.update(
+                    checkin_location="located",
+                    checkin_latitude=partner.partner_latitude,
+                    checkin_longitude=lon,
+                    checkin_distance=distance_km(
+                        partner.partner_latitude,
+                        partner.partner_longitude,
+                        partner.partner_latitude,
+                        lon,
+                    ),
+                    checkin_far=far,
+                    checkout_location="located",
+                    checkout_latitude=partner.partner_latitude,
+                    checkout_longitude=lon,
+                )
+            visit.write(vals)
+        return len(visits)
+
+    def _create_todays_actions(self, leads):
+        """Each rep's day: a visit late in the morning and a call in the
+        afternoon (Paris time), for My Day."""
+        rng = random.Random(DEMO_SEED + 3)
+        customers = self._customers()
+        morning = datetime.combine(self.today, datetime.min.time())
+        vals_list = []
+        for rep in self.reps:
+            partners = customers.get(rep, self.env["res.partner"])
+            if not partners:
+                continue
+            for key, hour in (("visit", 9), ("call", 13)):
+                vals_list.append(
+                    {
+                        "user_id": rep.id,
+                        "partner_id": rng.choice(partners).id,
+                        "action_type_id": self.types[key].id,
+                        "start": morning + timedelta(hours=hour, minutes=30),
+                        "description": PLANNED_NOTES[key],
+                    }
+                )
+        # and their leads' day: a visit with one of their people's customers
+        leads_ = self.env["res.users"].union(
+            *filter(
+                None,
+                [
+                    self.env.ref(
+                        f"sfa_base.demo_user_{login}", raise_if_not_found=False
+                    )
+                    for login in (
+                        "supervisor1",
+                        "supervisor2",
+                        "supervisor3",
+                        "supervisor4",
+                        "manager1",
+                        "manager2",
+                        "director",
+                    )
+                ],
+            )
+        )
+        below = leads_._sfa_subordinates_map()
+        for lead in leads_:
+            team = [rep for rep in self.reps if rep.id in below.get(lead.id, [])]
+            partners = [p for rep in team for p in customers.get(rep, [])]
+            if partners:
+                vals_list.append(
+                    {
+                        "user_id": lead.id,
+                        "partner_id": rng.choice(partners).id,
+                        "action_type_id": self.types["visit"].id,
+                        "start": morning + timedelta(hours=12),
+                        "description": "Joint visit with the rep",
+                    }
+                )
         return self.env["sfa.action"].create(vals_list)
 
     def _create_planned_actions(self, leads):
@@ -594,4 +760,6 @@ class ResUsers(models.Model):
             )
         )
         PipelineDemoBuilder(env).build()
+        # the stage history was written in SQL: its facts (lost deals) too
+        env["sfa.fact"]._sfa_rebuild()
         return True

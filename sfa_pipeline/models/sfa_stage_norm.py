@@ -7,6 +7,9 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+# the sfa.cache generation of the cached norms
+NORM_CACHE = "sfa_stage_norm"
+
 
 class SfaStageNorm(models.Model):
     """A stage's playbook line: "at least N actions of this type within D days".
@@ -77,33 +80,36 @@ class SfaStageNorm(models.Model):
             )
 
     # ------------------------------------------------------------------
-    # Cache of the active norms
+    # Cache of the active norms (a new generation on every change)
     # ------------------------------------------------------------------
 
     @api.model_create_multi
     def create(self, vals_list):
-        self.env.registry.clear_cache()
+        self.env["sfa.cache"]._sfa_invalidate(NORM_CACHE)
         return super().create(vals_list)
 
     def write(self, vals):
-        self.env.registry.clear_cache()
+        self.env["sfa.cache"]._sfa_invalidate(NORM_CACHE)
         return super().write(vals)
 
     def unlink(self):
-        self.env.registry.clear_cache()
+        self.env["sfa.cache"]._sfa_invalidate(NORM_CACHE)
         return super().unlink()
 
     @api.model
-    @tools.ormcache()
     def _sfa_norm_rows(self):
         """The active norms as plain tuples, cached for the registry.
 
         Every stage change of every opportunity asks for them: with the cache
-        a database without norms pays no query for the feature, and one with
-        norms pays none to know which stages have some.
-        Each row: (stage, action type, min count, within days, team, company,
-        norm id).
+        it costs one query per transaction (the cache's generation), with or
+        without norms. Each row: (stage, action type, min count, within days,
+        team, company, norm id).
         """
+        return self._sfa_norm_rows_of(self.env["sfa.cache"]._sfa_generation(NORM_CACHE))
+
+    @api.model
+    @tools.ormcache("generation")
+    def _sfa_norm_rows_of(self, generation):
         # sudo: configuration read the same for every user, cached for all.
         norms = self.sudo().search_fetch(
             [],

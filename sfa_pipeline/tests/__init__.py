@@ -11,3 +11,4 @@ from . import test_tours
 from . import test_stage_norm
 from . import test_stagnation
 from . import test_forecast
+from . import test_visit

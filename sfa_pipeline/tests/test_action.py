@@ -109,6 +109,25 @@ class TestActionPlanning(SfaActionCase):
         self.assertEqual(action.sfa_territory_id, self.t_lille, "customer's territory")
         self.assertEqual(action.company_id, self.company)
 
+    def test_a_subject_typed_by_the_rep_is_kept(self):
+        with Form(self.Action.with_user(self.rep_a)) as form:
+            form.name = "Bring printer samples"
+            form.action_type_id = self.visit
+            form.lead_id = self.lead_a
+            self.assertEqual(form.name, "Bring printer samples")
+            form.action_type_id = self.call
+            self.assertEqual(form.name, "Bring printer samples")
+        # the subject made for the rep follows the type and the customer
+        with Form(self.Action.with_user(self.rep_a)) as form:
+            form.action_type_id = self.visit
+            form.lead_id = self.lead_a
+            self.assertEqual(form.name, "Visit: Alpha SARL")
+            form.action_type_id = self.call
+            self.assertEqual(form.name, f"{self.call.name}: Alpha SARL")
+        # and once saved: a new type renames a made subject only
+        form.record.action_type_id = self.visit
+        self.assertEqual(form.record.name, "Visit: Alpha SARL")
+
     def test_plan_action_button_and_counter(self):
         result = self.lead_a.with_user(self.rep_a).action_sfa_plan_action()
         self.assertEqual(result["res_model"], "sfa.action")
@@ -204,6 +223,40 @@ class TestActionSync(SfaActionCase):
         visit.activity_id.action_feedback(feedback="Met the buyer")
         self.assertEqual(visit.state, "done")
         self.assertEqual(visit.outcome, "Met the buyer")
+
+    def test_a_visit_done_early_is_no_longer_the_next_meeting(self):
+        """On 1 March the rep finishes the visit planned for the 4th: the
+        deal's next meeting is the one of the 10th; once that is cancelled,
+        the last meeting is the visit done on the 1st. In the calendar the
+        done visit is drawn hatched and named with a check mark."""
+        first = self.plan(self.visit)
+        second = self.plan(self.visit, start=datetime(2030, 3, 10, 9, 0))
+        lead = self.lead_a.with_user(self.rep_a)
+        with freeze_time("2030-03-01 10:00:00"):
+            self.assertEqual(
+                (lead.meeting_display_label, lead.meeting_display_date),
+                ("Next Meeting", date(2030, 3, 4)),
+            )
+            first.with_user(self.rep_a).write({"outcome": "Samples left"})
+            first.with_user(self.rep_a).action_done()
+            lead.invalidate_recordset()
+            self.assertEqual(
+                (lead.meeting_display_label, lead.meeting_display_date),
+                ("Next Meeting", date(2030, 3, 10)),
+            )
+            self.assertEqual(
+                (first.is_hatched, first.is_striked, second.is_hatched),
+                (True, False, False),
+            )
+            self.assertTrue(first.display_name.startswith("✓ "))
+            self.assertFalse(second.display_name.startswith("✓"))
+            second.with_user(self.rep_a).action_cancel()
+            self.assertTrue(second.is_striked)
+            lead.invalidate_recordset()
+            self.assertEqual(
+                (lead.meeting_display_label, lead.meeting_display_date),
+                ("Last Meeting", date(2030, 3, 1)),
+            )
 
     def test_cancelled_action_removes_activity_and_event(self):
         visit = self.plan(self.visit).with_user(self.rep_a)

@@ -111,6 +111,24 @@ class TestActionAccess(SfaActionCase):
         with self.assertRaises(AccessError):
             self.act_a.with_user(self.rep_b).write({"cost": 5.0})
 
+    def test_buttons_that_move_an_action_are_shown_to_who_may_move_it(self):
+        """A participant reads the action but may not change it: the form
+        offers them none of Mark Done, Plan Next, Cancel, Back to Planned."""
+        self.act_a.participant_ids = self.rep_b
+        self.assertFalse(self.act_a.with_user(self.rep_b).can_write)
+        self.assertTrue(self.act_a.with_user(self.rep_a).can_write)
+        self.assertTrue(self.act_a.with_user(self.supervisor).can_write)
+        arch = self.env["sfa.action"].get_view(view_type="form")["arch"]
+        for button in (
+            "action_done",
+            "action_done_schedule_next",
+            "action_cancel",
+            "action_reset_to_planned",
+        ):
+            self.assertRegex(
+                arch, rf'name="{button}"[^>]*invisible="[^"]*not can_write'
+            )
+
     def test_deal_owner_reads_the_deals_history(self):
         self.lead_b.user_id = self.rep_a
         self.assertIn(self.act_b, self.visible(self.rep_a))

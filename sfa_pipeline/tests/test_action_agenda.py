@@ -1,4 +1,5 @@
 import io
+import json
 from datetime import date, datetime, timedelta
 
 import openpyxl
@@ -216,6 +217,28 @@ class TestAgendaDownload(HttpCase):
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
         values = [cell.value for row in sheet.iter_rows() for cell in row]
         self.assertIn("Download Customer", values)
+
+    def test_the_agenda_prints_as_a_pdf(self):
+        """The commands install wkhtmltopdf: the rep's agenda is a PDF, not
+        the HTML page Odoo falls back to without it."""
+        self.assertEqual(self.env["ir.actions.report"].get_wkhtmltopdf_state(), "ok")
+        # the report's style sheets, built once as a first print would (the
+        # report's request is read-only: in a test it may not build them)
+        QWeb = self.env["ir.qweb"]
+        for name in ("web.report_assets_common", "web.report_assets_pdf"):
+            for autoprefix in (False, True):
+                bundle = QWeb._get_asset_bundle(name, autoprefix=autoprefix)
+                bundle.css()
+                bundle.js()
+        self.authenticate("agenda_rep", "agenda_rep")
+        context = json.dumps({"force_report_rendering": True})
+        response = self.url_open(
+            f"/report/pdf/sfa_pipeline.report_sfa_agenda/{self.wizard.id}"
+            f"?context={context}"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["Content-Type"], "application/pdf")
+        self.assertTrue(response.content.startswith(b"%PDF"))
 
     def test_someone_elses_request_is_refused(self):
         self.authenticate("agenda_other", "agenda_other")

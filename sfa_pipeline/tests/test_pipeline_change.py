@@ -249,6 +249,11 @@ class TestPipelineChange(SfaCase):
             self.assertEqual((form.date_a, form.date_b), (DATE_A, DATE_B))
             self.assertTrue(form.can_take_snapshot)
             wizard = form.save()
+        # the breadcrumb names the comparison, new or saved, not "NewId_..."
+        self.assertIn("Pipeline Changes: ", form.record.display_name)
+        new = self.env["sfa.pipeline.change"].new({"date_a": DATE_A, "date_b": DATE_B})
+        self.assertNotIn("NewId", new.display_name)
+        self.assertEqual(new.display_name, wizard.display_name)
         wizard.action_compute()
         self.assertEqual(len(wizard.line_ids), 11)
         with freeze_time("2025-05-06 09:00:00"):

@@ -58,6 +58,20 @@ class SfaPipelineChange(models.TransientModel):
         values.setdefault("date_a", dates[-1])
         return values
 
+    @api.depends("date_a", "date_b")
+    def _compute_display_name(self):
+        """The breadcrumb's name: the dates compared, not the record's id."""
+        for wizard in self:
+            wizard.display_name = (
+                self.env._(
+                    "Pipeline Changes: %(date_a)s → %(date_b)s",
+                    date_a=format_date(self.env, wizard.date_a),
+                    date_b=format_date(self.env, wizard.date_b),
+                )
+                if wizard.date_a and wizard.date_b
+                else self.env._("Pipeline Changes")
+            )
+
     def _format_dates(self, dates):
         return ", ".join(format_date(self.env, date) for date in dates)
 

@@ -1,8 +1,8 @@
 from odoo import fields, models
 
 
-class ResConfigSettings(models.TransientModel):
-    _inherit = "res.config.settings"
+class SfaCompanySettings(models.AbstractModel):
+    _inherit = "sfa.company.settings"
 
     sfa_contact_order = fields.Boolean(
         related="company_id.sfa_contact_order", readonly=False

@@ -52,6 +52,32 @@ LEAD_FIELDS = (
 )
 
 
+# The columns of a fact of a confirmed order, and of one of its lines.
+ORDER_COLUMNS = {
+    "company_id": "o.company_id",
+    "moment": "o.date_order",
+    "user_id": "o.user_id",
+    "team_id": "o.team_id",
+    "partner_id": "p.commercial_partner_id",
+    "currency_id": "o.currency_id",
+    "lead_id": "o.opportunity_id",
+}
+ORDER_LINE_COLUMNS = {
+    **ORDER_COLUMNS,
+    "res_id": "ol.id",
+    "product_id": "ol.product_id",
+    "quantity": "ol.product_uom_qty",
+}
+ORDER_LINES_SQL = SQL(
+    """
+      FROM sale_order_line ol
+      JOIN sale_order o ON o.id = ol.order_id
+      JOIN res_partner p ON p.id = o.partner_id
+     WHERE o.state = 'sale' AND ol.display_type IS NULL
+    """
+)
+
+
 class SfaFact(models.Model):
     """Confirmed orders, their lines, invoice lines and new customers as
     facts."""
@@ -82,15 +108,6 @@ class SfaFact(models.Model):
     @api.model
     def _sfa_fact_sources(self):
         _ = self.env._
-        order = {
-            "company_id": "o.company_id",
-            "moment": "o.date_order",
-            "user_id": "o.user_id",
-            "team_id": "o.team_id",
-            "partner_id": "p.commercial_partner_id",
-            "currency_id": "o.currency_id",
-            "lead_id": "o.opportunity_id",
-        }
         orders = SQL(
             """
               FROM sale_order o
@@ -113,7 +130,11 @@ class SfaFact(models.Model):
                 "orders",
                 _("Confirmed Orders"),
                 "sale.order",
-                {**order, "res_id": "o.id", "amount_currency": "o.amount_untaxed"},
+                {
+                    **ORDER_COLUMNS,
+                    "res_id": "o.id",
+                    "amount_currency": "o.amount_untaxed",
+                },
                 orders,
                 unit="count",
                 depends=ORDER_FIELDS,
@@ -125,21 +146,8 @@ class SfaFact(models.Model):
                 "sales_amount",
                 _("Confirmed Sales"),
                 "sale.order.line",
-                {
-                    **order,
-                    "res_id": "ol.id",
-                    "product_id": "ol.product_id",
-                    "quantity": "ol.product_uom_qty",
-                    "amount_currency": "ol.price_subtotal",
-                },
-                SQL(
-                    """
-                      FROM sale_order_line ol
-                      JOIN sale_order o ON o.id = ol.order_id
-                      JOIN res_partner p ON p.id = o.partner_id
-                     WHERE o.state = 'sale' AND ol.display_type IS NULL
-                    """
-                ),
+                {**ORDER_LINE_COLUMNS, "amount_currency": "ol.price_subtotal"},
+                ORDER_LINES_SQL,
                 depends=ORDER_LINE_FIELDS,
                 triggers=(("sale.order", ORDER_FIELDS, "res_id", "order_line"),),
                 purchase=True,
@@ -215,12 +223,13 @@ class SfaFact(models.Model):
                     FROM (
                         SELECT COALESCE(l.company_id, tm.company_id, u.company_id)
                                    AS company_id,
-                               COALESCE(p.commercial_partner_id, l.partner_id)
-                                   AS partner_id,
+                               -- a plain column: the refresh of a few customers
+                               -- reaches their deals through the indexes
+                               p.commercial_partner_id AS partner_id,
                                l.user_id, l.team_id, l.date_closed AS moment,
                                0 AS kind, l.id AS res_id, l.id AS lead_id
                           FROM crm_lead l
-                          LEFT JOIN res_partner p ON p.id = l.partner_id
+                          JOIN res_partner p ON p.id = l.partner_id
                           LEFT JOIN crm_team tm ON tm.id = l.team_id
                           LEFT JOIN res_users u ON u.id = l.user_id
                          WHERE l.type = 'opportunity' AND l.won_status = 'won'

@@ -71,6 +71,12 @@ class SfaTargetLine(models.Model):
         related="plan_id.company_id", store=True, index=True, precompute=True
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
+    value_currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_value_currency_id",
+        help="The currency of the target's figures: the company's for amounts, "
+        "none for counts.",
+    )
     parent_id = fields.Many2one(
         "sfa.target.line", "Parent Target", ondelete="cascade", index=True
     )
@@ -96,7 +102,30 @@ class SfaTargetLine(models.Model):
         help="Who answers for the target: the salesperson, the territory's "
         "manager or the team's leader.",
     )
+    sales_team_id = fields.Many2one(
+        "crm.team",
+        "Team",
+        compute="_compute_sales_team_id",
+        store=True,
+        index="btree_not_null",
+        help="The sales team the target counts for: the team's own, or the "
+        "salesperson's team (reports and dashboards total targets by team).",
+    )
     metric = fields.Selection(selection="_selection_metric", required=True)
+    product_categ_id = fields.Many2one(
+        "product.category",
+        "Product Category",
+        index="btree_not_null",
+        help="Only sales of products of this category and its sub-categories "
+        "count for this target (metrics with products: orders' and invoices' "
+        "lines).",
+    )
+    customer_category_id = fields.Many2one(
+        "sfa.customer.category",
+        index="btree_not_null",
+        help="Only the facts of customers that were in this category on the "
+        "fact's day count for this target.",
+    )
     date_from = fields.Date("From", required=True)
     date_to = fields.Date("To", required=True)
     period_type = fields.Selection(
@@ -205,6 +234,14 @@ class SfaTargetLine(models.Model):
     def _selection_metric(self):
         return self.env["sfa.fact"]._sfa_target_metrics()
 
+    @api.depends("owner_type", "team_id", "user_id.sale_team_id")
+    def _compute_sales_team_id(self):
+        for line in self:
+            line.sales_team_id = {
+                "team": line.team_id,
+                "user": line.user_id.sale_team_id,
+            }.get(line.owner_type, False)
+
     @api.depends("owner_type", "user_id", "territory_id.manager_id", "team_id.user_id")
     def _compute_owner_user_id(self):
         for line in self:
@@ -216,7 +253,25 @@ class SfaTargetLine(models.Model):
 
     @api.depends("owner_type", "user_id", "territory_id", "team_id", "company_id")
     @api.depends("metric", "period_type", "date_from")
+    @api.depends("product_categ_id.name", "customer_category_id.name")
     def _compute_name(self):
+        self._sfa_set_label("name")
+
+    @api.depends("name")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        """The stored name is written in the language of whoever saved the
+        target (and searched in it); it is shown in the reader's."""
+        self._sfa_set_label("display_name")
+
+    @api.depends("metric", "company_id")
+    def _compute_value_currency_id(self):
+        Fact = self.env["sfa.fact"]
+        for line in self:
+            amount = line.metric and Fact._sfa_unit(line.metric) == "amount"
+            line.value_currency_id = amount and line.company_id.currency_id
+
+    def _sfa_set_label(self, field_name):
         metrics = dict(self._fields["metric"]._description_selection(self.env))
         for line in self:
             owner = {
@@ -225,13 +280,15 @@ class SfaTargetLine(models.Model):
                 "team": line.team_id,
                 "company": line.company_id,
             }.get(line.owner_type)
-            line.name = " · ".join(
+            line[field_name] = " · ".join(
                 filter(
                     None,
                     [
                         owner.display_name if owner else "",
                         line._period_label(),
                         metrics.get(line.metric, ""),
+                        line.product_categ_id.name,
+                        line.customer_category_id.name,
                     ],
                 )
             )
@@ -324,6 +381,7 @@ class SfaTargetLine(models.Model):
     @api.depends(
         "owner_type", "territory_id.type", "metric", "period_type", "company_id"
     )
+    @api.depends("product_categ_id", "customer_category_id")
     def _compute_total_key(self):
         for line in self:
             level = line.owner_type
@@ -331,8 +389,9 @@ class SfaTargetLine(models.Model):
                 level = f"territory_{line.territory_id.type}"
             line.owner_level = level
             currency = line.company_id.currency_id.id if line._is_amount() else 0
+            dimensions = "|".join(str(i or 0) for i in line._sfa_dimensions())
             line.total_key = (
-                f"{line.metric}|{line.period_type}|{level}|{currency}"
+                f"{line.metric}|{line.period_type}|{level}|{currency}|{dimensions}"
                 if line.metric
                 else False
             )
@@ -399,15 +458,26 @@ class SfaTargetLine(models.Model):
                 bool(line.child_ids) and round(total - line.target_value, digits) != 0
             )
 
-    @api.depends("child_ids.actual_value", "child_ids.owner_type", "actual_value")
+    @api.depends(
+        "child_ids.actual_value",
+        "child_ids.owner_type",
+        "child_ids.product_categ_id",
+        "child_ids.customer_category_id",
+        "actual_value",
+    )
     def _compute_outside_split(self):
-        """Only over territories: salespeople and teams sell anywhere, and a
+        """Only over territories and categories (sales in no territory or of
+        no category of the split): salespeople and teams sell anywhere, and a
         split over time adds up to the whole."""
         for line in self:
             children = line.child_ids
+            by_category = all(
+                child._sfa_dimensions() != line._sfa_dimensions() for child in children
+            )
             line.outside_split = (
                 line.actual_value - sum(children.mapped("actual_value"))
-                if children and set(children.mapped("owner_type")) == {"territory"}
+                if children
+                and (set(children.mapped("owner_type")) == {"territory"} or by_category)
                 else 0.0
             )
 
@@ -515,7 +585,15 @@ class SfaTargetLine(models.Model):
                     )
                 )
 
-    @api.constrains("date_from", "date_to", "parent_id", "plan_id", "metric")
+    @api.constrains(
+        "date_from",
+        "date_to",
+        "parent_id",
+        "plan_id",
+        "metric",
+        "product_categ_id",
+        "customer_category_id",
+    )
     def _check_within_parent(self):
         for line in self:
             outer = line.parent_id or line.plan_id
@@ -538,8 +616,44 @@ class SfaTargetLine(models.Model):
                         line.parent_id.name,
                     )
                 )
+            line._check_dimensions()
         if self._has_cycle():
             raise ValidationError(self.env._("A target cannot be split into itself."))
+
+    def _check_dimensions(self):
+        """A target by product category needs a metric with products; a
+        target split from one of a category stays within it."""
+        Fact = self.env["sfa.fact"]
+        if (
+            self.product_categ_id
+            and self.metric in Fact._sfa_sources()
+            and "product_id" not in Fact._sfa_source(self.metric).columns
+        ):
+            raise ValidationError(
+                self.env._(
+                    "%(line)s: %(metric)s has no products, so it has no target "
+                    "by product category.",
+                    line=self.name,
+                    metric=Fact._sfa_source(self.metric).label,
+                )
+            )
+        parent = self.parent_id
+        within = parent.product_categ_id.parent_path or ""
+        if not (self.product_categ_id.parent_path or "").startswith(within) or (
+            parent.customer_category_id
+            and self.customer_category_id != parent.customer_category_id
+        ):
+            raise ValidationError(
+                self.env._(
+                    "%(line)s is outside the category of %(parent)s.",
+                    line=self.name,
+                    parent=parent.name,
+                )
+            )
+
+    def _sfa_dimensions(self):
+        """(product category id, customer category id) the target counts."""
+        return (self.product_categ_id.id, self.customer_category_id.id)
 
     @api.constrains(
         "owner_type",
@@ -551,11 +665,13 @@ class SfaTargetLine(models.Model):
         "date_to",
         "plan_id",
         "parent_id",
+        "product_categ_id",
+        "customer_category_id",
     )
     def _check_no_overlap(self):
-        """In confirmed plans, no two targets for the same owner and metric
-        cover the same days, unless one is split into the other (a year and
-        its quarters)."""
+        """In confirmed plans, no two targets for the same owner, metric and
+        categories cover the same days, unless one is split into the other (a
+        year and its quarters)."""
         lines = self.filtered(lambda line: line.plan_id.state != "draft")
         if not lines:
             return
@@ -573,6 +689,9 @@ class SfaTargetLine(models.Model):
                    AND b.territory_id IS NOT DISTINCT FROM a.territory_id
                    AND b.team_id IS NOT DISTINCT FROM a.team_id
                    AND b.user_id IS NOT DISTINCT FROM a.user_id
+                   AND b.product_categ_id IS NOT DISTINCT FROM a.product_categ_id
+                   AND b.customer_category_id
+                       IS NOT DISTINCT FROM a.customer_category_id
                    AND b.date_from <= a.date_to AND a.date_from <= b.date_to
                   JOIN sfa_target_plan pb ON pb.id = b.plan_id
                  WHERE a.id = ANY(%(ids)s)
@@ -589,7 +708,7 @@ class SfaTargetLine(models.Model):
             raise ValidationError(
                 self.env._(
                     "%(one)s and %(other)s target the same owner, metric and days "
-                    "in confirmed plans.",
+                    "in confirmed plans (and the same categories).",
                     one=rows[0][0],
                     other=rows[0][1],
                 )
@@ -621,6 +740,11 @@ class SfaTargetLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         vals_list = [self._sfa_clear_unused_owners(vals) for vals in vals_list]
+        for vals in vals_list:
+            # a split keeps the categories of the target it splits
+            parent = self.browse(vals.get("parent_id"))
+            vals.setdefault("product_categ_id", parent.product_categ_id.id)
+            vals.setdefault("customer_category_id", parent.customer_category_id.id)
         Plan = self.env["sfa.target.plan"]
         for vals in vals_list:
             self._check_not_negative(vals)
@@ -796,7 +920,10 @@ class SfaTargetLine(models.Model):
         """{key: sum of the metric's facts} for target rows.
 
         ``rows`` are (key, owner type, owner id, company id, date from, date
-        to): lines, or the would-be lines of a decomposition.
+        to[, product category id, customer category id]): lines, or the
+        would-be lines of a decomposition. A row of a product category counts
+        the facts of its products and sub-categories' products; one of a
+        customer category, the facts of customers in it on their day.
 
         Each fact (``sfa.fact``) counts for every row of its company whose
         owner it belongs to — the salesperson, the team, the company, or the
@@ -812,14 +939,19 @@ class SfaTargetLine(models.Model):
         Fact = self.env["sfa.fact"].sudo()
         measure = f"{Fact._sfa_source(metric).measure}:sum"
         result = {}
-        for (owner_type, monthly), group in _group_rows(rows).items():
+        for (owner_type, monthly, dimensions), group in _group_rows(rows).items():
             owner_field = OWNER_FIELDS[owner_type]
+            product_categ_id, category_id = dimensions
             domain = (
                 Domain("metric", "=", metric)
                 & Domain("company_id", "in", list({row[3] for row in group}))
                 & Domain("date", ">=", min(row[4] for row in group))
                 & Domain("date", "<=", max(row[5] for row in group))
             )
+            if product_categ_id:
+                domain &= Domain("product_categ_id", "child_of", product_categ_id)
+            if category_id:
+                domain &= Domain("category_id", "=", category_id)
             if owner_type != "territory":
                 domain &= Domain(owner_field, "in", list({row[2] for row in group}))
             bucket = "date:month" if monthly else "date:day"
@@ -832,7 +964,7 @@ class SfaTargetLine(models.Model):
                 sums[owner.id, company.id][day] += value
             if owner_type == "territory":
                 sums = self._sfa_roll_up_territories(sums)
-            for key, _type, owner_id, company_id, start, end in group:
+            for key, _type, owner_id, company_id, start, end, *_dims in group:
                 values = [
                     value
                     for day, value in sums.get((owner_id, company_id), {}).items()
@@ -876,6 +1008,7 @@ class SfaTargetLine(models.Model):
                             line.company_id.id,
                             max(holder.date_from, start),
                             min(holder.date_to, line.date_to),
+                            *line._sfa_dimensions(),
                         )
                     )
                     start = max(start, fields.Date.add(holder.date_to, days=1))
@@ -888,6 +1021,7 @@ class SfaTargetLine(models.Model):
                         line.company_id.id,
                         start,
                         line.date_to,
+                        *line._sfa_dimensions(),
                     )
                 )
         return rows
@@ -911,8 +1045,11 @@ def _whole_months(start, end):
 
 
 def _group_rows(rows):
-    """Target rows by owner type and whether they all cover whole months."""
+    """Target rows by owner type, whether they all cover whole months, and
+    the categories they count."""
     groups = defaultdict(list)
     for row in rows:
-        groups[row[1], _whole_months(row[4], row[5])].append(row)
+        product, customer = (*row[6:8], False, False)[:2]
+        dimensions = (product or False, customer or False)
+        groups[row[1], _whole_months(row[4], row[5]), dimensions].append(row)
     return groups

@@ -129,6 +129,7 @@ class SfaTargetPlan(models.Model):
         plans = self.search([("state", "=", "confirmed"), ("date_to", ">=", since)])
         plans.line_ids._refresh_actuals()
 
+    @api.readonly
     def action_view_lines(self):
         self.ensure_one()
         action = self.env["ir.actions.actions"]._for_xml_id(
@@ -138,6 +139,7 @@ class SfaTargetPlan(models.Model):
         action["context"] = {"default_plan_id": self.id}
         return action
 
+    @api.readonly
     def action_view_tree(self):
         """The plan's targets as a tree, from the top ones the user may read
         (a manager's tree starts at their own region, not at the company)."""

@@ -6,3 +6,4 @@ from . import test_handover
 from . import test_i18n
 from . import test_facts
 from . import test_reports
+from . import test_categories

@@ -21,12 +21,14 @@ class TargetCase(SfaCase):
             }
         )
 
-    def year_line(self, value, metric="won_revenue", plan=None, **owner):
+    @classmethod
+    def year_line(cls, value, metric="won_revenue", plan=None, parent=None, **owner):
         """A 2026 target of ``value``: the company's, or with ``territory=``,
-        ``team=`` or ``user=`` that owner's."""
+        ``team=`` or ``user=`` that owner's; under ``parent`` if given."""
         owner_type, record = next(iter(owner.items()), ("company", None))
         values = {
-            "plan_id": (plan or self.plan).id,
+            "parent_id": parent.id if parent else False,
+            "plan_id": (plan or cls.plan).id,
             "owner_type": owner_type,
             "metric": metric,
             "date_from": date(2026, 1, 1),
@@ -35,7 +37,7 @@ class TargetCase(SfaCase):
         }
         if record:
             values[f"{owner_type}_id"] = record.id
-        return self.Line.create(values)
+        return cls.Line.create(values)
 
     def company_line(self, value, metric="won_revenue", plan=None):
         return self.year_line(value, metric, plan)

@@ -384,12 +384,16 @@ class TestActuals(TargetCase):
         self.assertEqual(rep_b.child_ids.mapped("target_value"), [0, 0, 0, 1000])
         rep_a = north.child_ids - rep_b
         rep_a.target_value = 400
-        self.split(rep_a, split_by="time", period="quarter", time_method="seasonal")
-        self.assertEqual(
-            rep_a.child_ids.mapped("target_value"),
-            [100, 100, 100, 100],
-            "no history: equal shares",
+        # no history: said, not silently split in equal shares
+        wizard = self.wizard(
+            rep_a, split_by="time", period="quarter", time_method="seasonal"
         )
+        with self.assertRaises(UserError) as caught:
+            wizard.action_preview()
+        self.assertIn("had any actuals in the same period", str(caught.exception))
+        with self.assertRaises(UserError):
+            wizard.action_apply()
+        self.assertFalse(rep_a.child_ids, "nothing written")
 
     def test_a_module_adds_a_metric_without_touching_targets(self):
         """A metric is one declaration of named columns in sfa.fact: here a

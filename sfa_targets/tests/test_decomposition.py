@@ -3,7 +3,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.sfa_targets.models.decomposition import split_exact
@@ -114,6 +114,62 @@ class TestDecomposeWizard(TargetCase):
         )
         self.assertTrue(all(month.user_id == self.rep_a for month in months))
         self.assertFalse((year | france | north | rep_line).filtered("split_mismatch"))
+
+    def test_opens_on_the_way_the_target_splits(self):
+        """The wizard opens on a split that has something to split into: a
+        territory into its sub-territories (or its members when it has none,
+        else over time), a salesperson over time, and a target already split
+        the way it is."""
+        france = self.france_line(900)
+        east = self.env["sfa.territory"].create(
+            {
+                "name": "East",
+                "code": "FR-E",
+                "type": "region",
+                "parent_id": self.t_country.id,
+                "member_ids": [(6, 0, [self.rep_c.id])],
+            }
+        )
+        east_line = self.year_line(100, territory=east)
+        lille = self.year_line(100, territory=self.t_lille)
+        rep = self.year_line(100, user=self.rep_a)
+        for line, expected in (
+            (france, ("org", "territory")),
+            (east_line, ("org", "user")),
+            (lille, ("time", "user")),
+            (rep, ("time", "user")),
+        ):
+            wizard = self.wizard(line)
+            self.assertEqual((wizard.split_by, wizard.owner_type), expected, line.name)
+            self.assertTrue(wizard.child_ids, line.name)
+        self.split(france, split_by="time", period="quarter")
+        self.assertEqual(self.wizard(france).split_by, "time")
+        self.split(france, split_by="org", owner_type="team", org_method="equal")
+        wizard = self.wizard(france)
+        self.assertEqual((wizard.split_by, wizard.owner_type), ("org", "team"))
+
+    def test_preview_keeps_its_title_and_shows_shares(self):
+        france = self.france_line(900)
+        wizard = self.wizard(france, org_method="headcount")
+        action = wizard.action_preview()
+        self.assertEqual(action["name"], "Split a Target")
+        self.assertEqual(
+            sorted(
+                (child.name, round(child.share, 1), child.amount)
+                for child in wizard.child_ids
+            ),
+            [
+                (self.t_north.display_name, 66.7, 600),
+                (self.t_south.display_name, 33.3, 300),
+            ],
+        )
+
+    def test_nothing_to_split_says_what_to_do(self):
+        lille = self.year_line(100, territory=self.t_lille)
+        wizard = self.wizard(lille, split_by="org", owner_type="territory")
+        with self.assertRaises(UserError) as caught:
+            wizard.action_preview()
+        self.assertIn("has no sub-territories", str(caught.exception))
 
     def test_weights_must_add_up_to_100(self):
         france = self.france_line(900)

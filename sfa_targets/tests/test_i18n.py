@@ -29,3 +29,16 @@ class TestTargetTranslations(TargetCase):
                 {"target_value": -1}
             )
         self.assertIn("Mục tiêu không được âm", str(caught.exception))
+
+    def test_a_saved_target_reads_in_the_readers_language(self):
+        """The name is stored in the language it was saved in; readers see it
+        in theirs, and amounts carry the company's currency (counts none)."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["sfa_targets"], ["zh_CN"])
+        line = self.company_line(100)
+        self.assertIn("Won Revenue", line.name)
+        chinese = line.with_context(lang="zh_CN")
+        self.assertIn("赢单收入", chinese.display_name)
+        self.assertNotIn("Won Revenue", chinese.display_name)
+        self.assertEqual(line.value_currency_id, self.company.currency_id)
+        self.assertFalse(self.company_line(3, metric="won_deals").value_currency_id)

@@ -24,19 +24,7 @@ class TestTargetReports(TargetCase):
         super().setUpClass()
 
         def line(value, parent=None, metric="won_revenue", **owner):
-            owner_type, record = next(iter(owner.items()), ("company", None))
-            values = {
-                "plan_id": cls.plan.id,
-                "parent_id": parent and parent.id,
-                "owner_type": owner_type,
-                "metric": metric,
-                "date_from": date(2026, 1, 1),
-                "date_to": date(2026, 12, 31),
-                "target_value": value,
-            }
-            if record:
-                values[f"{owner_type}_id"] = record.id
-            return cls.Line.create(values)
+            return cls.year_line(value, metric, parent=parent, **owner)
 
         cls.company_won = line(10000)
         cls.france = line(10000, cls.company_won, territory=cls.t_country)

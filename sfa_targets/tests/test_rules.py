@@ -134,6 +134,21 @@ class TestTargetRules(TargetCase):
             line_a | line_b | line_c | company | own,
         )
 
+    def test_plan_buttons_are_shown_to_who_may_move_the_plan(self):
+        """Confirm, Lock and Back to Draft change the plan: a rep, a
+        supervisor or a manager of the sales force (who may not write plans)
+        does not see them; the director does."""
+        Plan = self.env["sfa.target.plan"]
+        for user in (self.rep_a, self.supervisor, self.manager):
+            arch = Plan.with_user(user).get_view(view_type="form")["arch"]
+            self.assertNotIn('name="action_lock"', arch, user.name)
+            self.assertNotIn('name="action_reset_to_draft"', arch, user.name)
+            self.assertNotIn('name="action_confirm"', arch, user.name)
+            self.assertFalse(Plan.with_user(user).has_access("write"), user.name)
+        arch = Plan.with_user(self.director).get_view(view_type="form")["arch"]
+        for button in ("action_lock", "action_reset_to_draft", "action_confirm"):
+            self.assertIn(f'name="{button}"', arch)
+
     def test_targets_nobody_answers_for(self):
         """The company's target is everyone's to read; a territory's without
         a manager is read and set from the territories above; a team's

@@ -659,6 +659,8 @@ class World:
         )
         decompose.action_preview()
         env["sfa.agenda.wizard"].with_user(rep).create({"user_id": rep.id})
+        # the director's settings form, left open (nothing saved on the company)
+        env["sfa.settings"].with_user(self.user("director")).create({})
         change = (
             env["sfa.pipeline.change"]
             .with_user(manager)

@@ -78,3 +78,77 @@ registry.category("web_tour.tours").add("sfa_scorecard_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("sfa_team_dashboard_tour", {
+    url: "/odoo",
+    steps: () => [
+        stepUtils.showAppsMenuItem(),
+        {
+            content: "Open CRM",
+            trigger: ".o_app[data-menu-xmlid='crm.crm_menu_root']",
+            run: "click",
+        },
+        {
+            content: "Open Sales Force",
+            trigger: ".dropdown-toggle[data-menu-xmlid='sfa_base.menu_sfa_root']",
+            run: "click",
+        },
+        {
+            content: "Open the Team Dashboard",
+            trigger: ".dropdown-item[data-menu-xmlid='sfa_performance.menu_sfa_performance_dashboard']",
+            run: "click",
+        },
+        {
+            content: "It opens on the last complete month",
+            trigger: ".o_searchview_facet:contains('Last Month')",
+        },
+        {
+            content: "The manager's card rolls up the team's won deals",
+            trigger: ".o_kanban_record:contains('Tour Manager') .o_sfa_team:contains('Team of 2'):contains('1,000')",
+        },
+        {
+            content: "A rep's card names the period, without a team",
+            trigger: ".o_kanban_record:contains('Tour Rep One') .o_sfa_period:not(:contains('to date'))",
+        },
+        {
+            content: "Open the search options",
+            trigger: ".o_control_panel .o_searchview_dropdown_toggler",
+            run: "click",
+        },
+        {
+            content: "Remove last month",
+            trigger: ".o_filter_menu .o_menu_item:contains('Last Month')",
+            run: "click",
+        },
+        {
+            content: "Pick the year under way",
+            trigger: ".o_filter_menu .o_menu_item:contains('This Year')",
+            run: "click",
+        },
+        {
+            content: "The cards follow",
+            trigger: ".o_kanban_record:contains('Tour Rep One') .o_sfa_period:contains('to date')",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("sfa_spreadsheet_dashboard_tour", {
+    url: "/odoo",
+    steps: () => [
+        stepUtils.showAppsMenuItem(),
+        {
+            content: "Open the Dashboards app",
+            trigger: ".o_app[data-menu-xmlid='spreadsheet_dashboard.spreadsheet_dashboard_menu_root']",
+            run: "click",
+        },
+        {
+            content: "Open the Sales Force dashboard",
+            trigger: ".o_search_panel_category_value .o_dashboard_name:contains('Sales Force')",
+            run: "click",
+        },
+        {
+            content: "Its charts are drawn",
+            trigger: ".o-spreadsheet .o-figure canvas",
+        },
+    ],
+});

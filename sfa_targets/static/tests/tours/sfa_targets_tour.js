@@ -9,8 +9,21 @@ registry.category("web_tour.tours").add("sfa_targets_split_tour", {
             run: "click",
         },
         {
-            content: "Over its salespeople, equal shares: split",
+            content: "It opens on its salespeople (a territory without sub-territories)",
             trigger: ".modal .o_data_row:contains('Tour Rep Two')",
+        },
+        {
+            content: "Preview the shares",
+            trigger: ".modal button[name='action_preview']",
+            run: "click",
+        },
+        {
+            content: "The dialog keeps its title and shows each one's share",
+            trigger: ".modal .modal-title:contains('Split a Target'):not(:contains('Odoo'))",
+        },
+        {
+            content: "Half each",
+            trigger: ".modal .o_data_row:contains('Tour Rep Two'):contains('50.0'):contains('4,000.00')",
         },
         {
             content: "Apply",
