@@ -60,6 +60,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 # Odoo modules whose own tests run with ours installed (see run_odoo_tests).
 EXTENDED_ODOO_MODULES = ("crm", "sales_team", "web_hierarchy")
+# Odoo's own post-install tests of views we extend, run with ours installed:
+# mail's composer tours open a contact as a user outside sales, contacts'
+# tour opens the contact form, calendar's tours open meetings.
+ODOO_VIEW_TEST_TAGS = (
+    "/mail:TestMailComposerUI",
+    "/contacts",
+    "/calendar:TestCalendarTours",
+)
+# Odoo modules the test database gets besides ours, for those tests
+ODOO_TEST_MODULES = ("contacts",)
 STATE = REPO / ".sfa"
 LOG_DIR = STATE / "logs"
 ODOO_CONF = STATE / "odoo.conf"
@@ -1004,8 +1014,10 @@ def run_odoo_tests(server: DbServer, db: str, quiet: bool) -> Outcome:
     tags = [f"/{module}" for module in modules]
     # Odoo's own tests of the modules we extend must still pass with ours
     # installed (their post-install tests run with our rules in place).
-    if modules and not env_flag("SFA_NO_ODOO_TESTS"):
+    odoo_tests = bool(modules) and not env_flag("SFA_NO_ODOO_TESTS")
+    if odoo_tests:
         tags += [f"/{module}" for module in EXTENDED_ODOO_MODULES]
+        tags += ODOO_VIEW_TEST_TAGS
     extra = os.environ.get("SFA_EXTRA_TEST_TAGS", "")
     tags += [tag.strip() for tag in extra.split(",") if tag.strip()]
     if not modules:
@@ -1013,7 +1025,7 @@ def run_odoo_tests(server: DbServer, db: str, quiet: bool) -> Outcome:
     code, report = install_database(
         server,
         db,
-        modules,
+        [*modules, *ODOO_TEST_MODULES] if odoo_tests else modules,
         demo=False,
         log_name="odoo-test.log",
         quiet=quiet,

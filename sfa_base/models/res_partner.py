@@ -168,11 +168,18 @@ class ResPartner(models.Model):
         "Territory Locked",
         help="Assignment rules and realignments leave a locked customer where it is.",
     )
+    # the histories are the sales force's (their models' access rights)
     sfa_territory_history_ids = fields.One2many(
-        "sfa.territory.history", "partner_id", string="Territory History"
+        "sfa.territory.history",
+        "partner_id",
+        string="Territory History",
+        groups="sales_team.group_sale_salesman",
     )
     sfa_category_history_ids = fields.One2many(
-        "sfa.category.history", "partner_id", string="Category History"
+        "sfa.category.history",
+        "partner_id",
+        string="Category History",
+        groups="sales_team.group_sale_salesman",
     )
     sfa_category_id = fields.Many2one(
         "sfa.customer.category",

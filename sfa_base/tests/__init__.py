@@ -12,3 +12,4 @@ from . import test_guard
 from . import test_fact
 from . import test_settings
 from . import test_cache
+from . import test_odoo_users
