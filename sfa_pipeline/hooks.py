@@ -97,3 +97,7 @@ def _sfa_pipeline_post_init(env):
         """
         )
     )
+    # the lost stays written above are facts: built now, not by the nightly
+    # rebuild (the module's data built them before this hook ran)
+    env["sfa.stage.history"].invalidate_model()
+    env["sfa.fact"]._sfa_rebuild(["lost_deals"])

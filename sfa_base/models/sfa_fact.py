@@ -17,6 +17,9 @@ _logger = logging.getLogger(__name__)
 # Key of the pending refreshes in the transaction's precommit data.
 PENDING = "sfa.fact"
 PENDING_PATHS = "sfa.fact.paths"
+# A refresh may mark more facts (the flush before it, the last contacts
+# after it): rounds before the transaction fails instead of dropping them.
+SYNC_ROUNDS = 10
 UNITS = [
     ("amount", "Amount"),
     ("count", "Count"),
@@ -41,7 +44,18 @@ COLUMNS = {
     "quantity": "numeric",
 }
 # Columns of the fact table a refresh can be narrowed to.
-KEYS = ("res_id", "partner_id", "user_id", "lead_id", "currency_id", "company_id")
+# ``rate_currency_id``: the facts a rate of these currencies converts (those
+# in a foreign currency that is one of them, or whose company's currency is).
+RATE_KEY = "rate_currency_id"
+KEYS = (
+    "res_id",
+    "partner_id",
+    "user_id",
+    "lead_id",
+    "currency_id",
+    "company_id",
+    RATE_KEY,
+)
 # The company of a fact whose document has none: the first one.
 MAIN_COMPANY = "(SELECT MIN(id) FROM res_company)"
 # Columns a refresh writes (besides metric, res_model and res_id).
@@ -403,8 +417,9 @@ class SfaFact(models.Model):
         """What the layer adds to every fact, and the changes that move it,
         as (model, fields, key, path, on create): the customer's territory
         (a new stay moves facts) and category, the salesperson's time zone,
-        the currency rates (a new rate converts facts again). A new user or
-        customer has no facts yet."""
+        the currency rates (a rate converts again the facts in a foreign
+        currency that it rates, and those of the companies whose currency it
+        rates). A new user or customer has no facts yet."""
         return [
             ("sfa.territory.history", (), "partner_id", "partner_id", True),
             ("sfa.category.history", (), "partner_id", "partner_id", True),
@@ -415,12 +430,36 @@ class SfaFact(models.Model):
                 "commercial_partner_id",
                 False,
             ),
+            # a customer that becomes a contact of another (or a contact that
+            # becomes a customer), an internal user: its facts and those of
+            # its old and new commercial entity move
+            (
+                "res.partner",
+                ("parent_id", "is_company", "sfa_is_customer", "commercial_partner_id"),
+                "partner_id",
+                "id",
+                False,
+            ),
+            (
+                "res.partner",
+                ("parent_id",),
+                "partner_id",
+                "parent_id.commercial_partner_id",
+                False,
+            ),
+            (
+                "res.partner",
+                ("commercial_partner_id",),
+                "partner_id",
+                "commercial_partner_id",
+                False,
+            ),
             ("res.users", ("tz",), "user_id", "id", False),
             ("res.partner", ("tz",), "user_id", "user_ids", False),
             (
                 "res.currency.rate",
                 ("rate", "name", "currency_id", "company_id"),
-                "currency_id",
+                RATE_KEY,
                 "currency_id",
                 True,
             ),
@@ -545,11 +584,8 @@ class SfaFact(models.Model):
     @api.model
     def _sfa_sync_all(self):
         """Before commit: every pending refresh, until none is left."""
+        self._sfa_sync()
         data = self.env.cr.precommit.data
-        for _round in range(10):  # a refresh may mark more facts, not forever
-            if not (data.get(PENDING) or data.get(PENDING_PATHS)):
-                break
-            self._sfa_sync()
         data.pop(PENDING, None)
         data.pop(PENDING_PATHS, None)
 
@@ -566,7 +602,32 @@ class SfaFact(models.Model):
     @api.model
     def _sfa_sync(self, metrics=None):
         """Apply the pending refreshes (of ``metrics``, default all): one
-        statement per metric and key."""
+        statement per metric and key, in rounds until none is left (a
+        refresh, or the flush before it, may mark more). Refreshes that keep
+        marking more fail the transaction with a clear error: nothing is
+        dropped."""
+        for _round in range(SYNC_ROUNDS):
+            if not self._sfa_sync_round(metrics):
+                return
+        pending = sorted(
+            {
+                item[0]
+                for item in self.env.cr.precommit.data.get(PENDING) or ()
+                if metrics is None or item[0] in metrics
+            }
+        )
+        raise UserError(
+            self.env._(
+                "The sales facts could not be finished: the refreshes of %(metrics)s "
+                "kept marking more after %(rounds)s rounds. Nothing was saved.",
+                metrics=", ".join(pending) or "?",
+                rounds=SYNC_ROUNDS,
+            )
+        )
+
+    @api.model
+    def _sfa_sync_round(self, metrics):
+        """One round of ``_sfa_sync``: returns whether it refreshed anything."""
         data = self.env.cr.precommit.data
         paths = data.get(PENDING_PATHS)
         for path_key in list(paths or ()):
@@ -581,7 +642,7 @@ class SfaFact(models.Model):
             item for item in (pending or ()) if metrics is None or item[0] in metrics
         )
         if not todo:
-            return
+            return False
         # taken first: the flush below may read (and so sync) facts again
         batch = {item: pending.pop(item) for item in todo}
         self.env.flush_all()
@@ -593,6 +654,7 @@ class SfaFact(models.Model):
                 touched.setdefault(metric, set()).update(changed)
         self.invalidate_model()
         self._sfa_facts_changed(touched)
+        return True
 
     @api.model
     def _sfa_rebuild(self, metrics=None):
@@ -714,11 +776,7 @@ class SfaFact(models.Model):
         tracking or compute to run); rebuilding 100,000 won deals through the
         ORM took minutes where this takes seconds (tests/bench/bench_facts.py).
         """
-        where = SQL("TRUE")
-        old_where = SQL("TRUE")
-        if key is not None:
-            where = SQL("%s = ANY(%s)", SQL.identifier("src", key), ids)
-            old_where = SQL("%s = ANY(%s)", SQL.identifier("f", key), ids)
+        where, old_where = self._sfa_refresh_scope(key, ids)
         extra = self._sfa_layer_columns()
         written = (*WRITTEN, *extra)
         values = SQL(", ").join(SQL.identifier(name) for name in written)
@@ -815,6 +873,44 @@ class SfaFact(models.Model):
             )
         )
         return {partner_id for (partner_id,) in rows}
+
+    @api.model
+    def _sfa_refresh_scope(self, key, ids):
+        """(where over the new facts, where over the stored ones) of a refresh
+        of the facts whose ``key`` is in ``ids``: the same facts on both
+        sides, or a refresh would remove facts it never wrote again. The new
+        facts' WHERE sees the declaration's row ``src`` and its company ``c``;
+        a fact's currency is its document's, else its company's."""
+        if key is None:
+            return SQL("TRUE"), SQL("TRUE")
+        if key == "currency_id":
+            return (
+                SQL("COALESCE(src.currency_id, c.currency_id) = ANY(%s)", ids),
+                SQL("f.currency_id = ANY(%s)", ids),
+            )
+        if key == RATE_KEY:
+            return (
+                SQL(
+                    """src.currency_id IS NOT NULL
+                       AND src.currency_id <> c.currency_id
+                       AND (src.currency_id = ANY(%(ids)s)
+                            OR c.currency_id = ANY(%(ids)s))""",
+                    ids=ids,
+                ),
+                SQL(
+                    """EXISTS (
+                        SELECT 1 FROM res_company rc
+                         WHERE rc.id = f.company_id
+                           AND f.currency_id <> rc.currency_id
+                           AND (f.currency_id = ANY(%(ids)s)
+                                OR rc.currency_id = ANY(%(ids)s)))""",
+                    ids=ids,
+                ),
+            )
+        return (
+            SQL("%s = ANY(%s)", SQL.identifier("src", key), ids),
+            SQL("%s = ANY(%s)", SQL.identifier("f", key), ids),
+        )
 
     @api.model
     def _sfa_layer_columns(self):
@@ -969,6 +1065,22 @@ class Base(models.AbstractModel):
         if self._sfa_fact_triggers():
             records._sfa_mark_facts(created=True)
         return records
+
+    def _write_multi(self, vals_list):
+        # a stored computed field (an order's untaxed amount, a line's
+        # subtotal) changes at flush, without write(): its facts follow (the
+        # marks are applied later, after this write)
+        if self._sfa_fact_triggers():
+            fields_ = self._fields
+            computed = {
+                name
+                for vals in vals_list
+                for name in vals
+                if name in fields_ and fields_[name].compute
+            }
+            if computed:
+                self._sfa_mark_facts(computed)
+        return super()._write_multi(vals_list)
 
     def write(self, vals):
         triggers = self._sfa_fact_triggers()

@@ -97,11 +97,11 @@ class SfaFact(models.Model):
         }
 
     @api.model
-    def _sfa_sync(self, metrics=None):
+    def _sfa_sync_round(self, metrics):
         # the credits of the deals won in this transaction first: they are
-        # facts too
+        # facts too (each round: a flush may win more deals)
         if self.env.cr.precommit.data.get(CREDIT_PENDING) and (
             metrics is None or "deal_credit" in metrics
         ):
             self.env["crm.lead"]._sfa_credit_pending()
-        return super()._sfa_sync(metrics)
+        return super()._sfa_sync_round(metrics)

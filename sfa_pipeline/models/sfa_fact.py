@@ -1,3 +1,5 @@
+import dataclasses
+
 from odoo import api, models
 from odoo.tools import SQL
 
@@ -152,6 +154,21 @@ class SfaFact(models.Model):
                 ),
             }
         )
+        # an activity or a meeting counts unless an action owns it: a
+        # change of the action's link moves the old and the new one
+        for metric, link in (
+            ("contact_activities", "activity_id"),
+            ("contact_meetings", "calendar_event_id"),
+        ):
+            if metric in sources:
+                source = sources[metric]
+                sources[metric] = dataclasses.replace(
+                    source,
+                    triggers=(
+                        *source.triggers,
+                        ("sfa.action", (link,), "res_id", link),
+                    ),
+                )
         return sources
 
     @api.model
