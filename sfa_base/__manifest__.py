@@ -2,7 +2,7 @@
     "name": "SFA Base",
     "summary": "Sales org hierarchy, hierarchical visibility, territories, "
     "customer categories and lifecycle, sharing and hand-over",
-    "version": "19.0.1.2.0",
+    "version": "19.0.1.3.0",
     "category": "Sales/CRM",
     "author": "Odoo SFA",
     "website": "https://github.com/odoo-sfa/odoo-sfa",
@@ -24,6 +24,7 @@
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",
         "views/sfa_settings_views.xml",
+        "views/sfa_fact_views.xml",
         "wizard/sfa_realignment_wizard_views.xml",
         "wizard/sfa_share_wizard_views.xml",
         "wizard/sfa_delegate_wizard_views.xml",

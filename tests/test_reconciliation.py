@@ -245,6 +245,25 @@ class TestReconciliation(TransactionCase):
             rows = self.env["sfa.forecast"]._refresh_period(period[0])
         return sum(rows.filtered(lambda row: row.user_id == rep).mapped("actual"))
 
+    def territory_actual(self, rep, period):
+        """Won on Forecast by Territory, the deals' own rows (depth 0), as the
+        director reads it."""
+        rows = (
+            self.env["sfa.forecast.territory"]
+            .with_user(self.director)
+            .with_company(self.company)
+            ._read_group(
+                [
+                    ("user_id", "=", rep.id),
+                    ("depth", "=", 0),
+                    ("period_start", "=", period[0]),
+                ],
+                [],
+                ["actual:sum"],
+            )
+        )
+        return round(rows[0][0] or 0.0, 2)
+
     # ------------------------------------------------------------------
 
     def test_won_revenue_tells_one_story(self):
@@ -266,6 +285,7 @@ class TestReconciliation(TransactionCase):
                     self.kpi("sfa_performance.kpi_deal_credit", rep, period), won
                 )
                 self.assertEqual(self.forecast_actual(rep, period), won)
+                self.assertEqual(self.territory_actual(rep, period), won)
         self.assertEqual(self.card(self.mei), (1000, 1000, 1000))
         self.assertEqual(self.card(self.nora), (0, 0, 0))
 

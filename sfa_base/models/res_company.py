@@ -56,3 +56,10 @@ class ResCompany(models.Model):
         partners = companies.partner_id
         self.env.add_to_compute(partners._fields["sfa_is_customer"], partners)
         return companies
+
+    def _sfa_company_today(self):
+        """Today where the company is (its address's time zone, else UTC)."""
+        self.ensure_one()
+        return fields.Date.context_today(
+            self.with_context(tz=self.sudo().partner_id.tz or "UTC")
+        )

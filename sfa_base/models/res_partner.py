@@ -312,16 +312,24 @@ class ResPartner(models.Model):
     # Customer, lifecycle and visits
     # ------------------------------------------------------------------
 
-    @api.depends("parent_id", "user_ids.share")
+    @api.depends("parent_id", "user_ids.share", "user_ids.active")
     def _compute_sfa_is_customer(self):
         """Customers are commercial partners that are neither employees (internal
-        users) nor one of our own companies; portal customers stay customers."""
-        company_partners = set(self.env["res.company"].sudo().search([]).partner_id.ids)
+        users, archived ones and bots such as OdooBot included) nor one of our
+        own companies; portal customers stay customers."""
+        company_partners = set(
+            self.env["res.company"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([])
+            .partner_id.ids
+        )
         for partner in self:
+            users = partner.with_context(active_test=False).user_ids
             partner.sfa_is_customer = (
                 not partner.parent_id
-                and not partner.user_ids.filtered(lambda u: not u.share)
-                and partner.id not in company_partners
+                and not users.filtered(lambda u: not u.share)
+                and partner._origin.id not in company_partners
             )
 
     @api.depends(
@@ -404,8 +412,35 @@ class ResPartner(models.Model):
         return result
 
     @api.model
+    def _sfa_contacts_arrived(self):
+        """The customers whose contacts dated ahead (an order dated in the
+        coming days) have now come: their last contact follows. One grouped
+        read of the contact facts of the last three days."""
+        Fact = self.env["sfa.fact"].sudo()
+        companies = self.env["res.company"].sudo().search([])
+        domain = Domain.OR(
+            Domain("company_id", "=", company.id)
+            & Domain("metric", "in", Fact._sfa_contact_metrics(company))
+            & Domain("date", ">=", company._sfa_company_today() - timedelta(days=2))
+            & Domain("date", "<=", company._sfa_company_today())
+            for company in companies
+        )
+        partners = {p.id for [p] in Fact._read_group(domain, ["partner_id"]) if p}
+        # and a last contact still ahead of today (set before contacts dated
+        # ahead stopped counting) is set again
+        partners.update(
+            self.sudo()
+            .search([("sfa_last_contact_date", ">", fields.Date.today())])
+            .ids
+        )
+        if partners:
+            self.browse(sorted(partners))._sfa_contacts_changed()
+
+    @api.model
     def _cron_update_lifecycle(self, batch_size=5000):
-        """Daily: customers become dormant as time passes, without any write."""
+        """Daily: contacts dated ahead count when their day comes; customers
+        become dormant as time passes, without any write."""
+        self._sfa_contacts_arrived()
         partners = self.search(
             [("sfa_is_customer", "=", True), ("sfa_lifecycle_override", "=", False)],
             order="id",
@@ -457,9 +492,12 @@ class ResPartner(models.Model):
         if not partners:
             return
         Fact = self.env["sfa.fact"].sudo()
+        # a contact dated after today (an order dated ahead) is not one yet:
+        # the daily job counts it when its day comes
         channels = Domain.OR(
             Domain("company_id", "=", company.id)
             & Domain("metric", "in", Fact._sfa_contact_metrics(company))
+            & Domain("date", "<=", company._sfa_company_today())
             for company in self.env["res.company"].sudo().search([])
         )
         last = dict(

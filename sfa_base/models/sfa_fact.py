@@ -20,6 +20,10 @@ PENDING_PATHS = "sfa.fact.paths"
 # A refresh may mark more facts (the flush before it, the last contacts
 # after it): rounds before the transaction fails instead of dropping them.
 SYNC_ROUNDS = 10
+# Set while refreshes are applied: a read of facts inside does not start more.
+SYNCING = "sfa.fact.syncing"
+# Ids of the records created in the transaction, by model.
+CREATED = "sfa.fact.created"
 UNITS = [
     ("amount", "Amount"),
     ("count", "Count"),
@@ -168,11 +172,67 @@ class SfaFact(models.Model):
     res_model = fields.Char("Source Model", required=True)
     res_id = fields.Many2oneReference("Source Document", model_field="res_model")
 
+    sfa_team_owned = fields.Boolean(
+        "Mine or My Team's",
+        compute="_compute_sfa_team_owned",
+        search="_search_sfa_team_owned",
+        help="The salesperson is the current user or someone below them.",
+    )
+
     _one_per_source = models.UniqueIndex(
         "(metric, res_id, COALESCE(partner_id, 0), company_id)",
         "A document gives a metric one fact per customer and company.",
     )
     _metric_date = models.Index("(metric, date, company_id)")
+
+    @api.depends_context("uid")
+    def _compute_sfa_team_owned(self):
+        owners = self.env["res.partner"]._sfa_team_owner_ids()
+        for fact in self:
+            fact.sfa_team_owned = fact.user_id.id in owners
+
+    def _search_sfa_team_owned(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        domain = Domain("user_id", "in", self.env["res.partner"]._sfa_team_owner_ids())
+        return domain if (operator == "in") == any(value) else ~domain
+
+    def action_open_source(self):
+        """The document this fact comes from, as the user may open it."""
+        self.ensure_one()
+        self.check_access("read")
+        source = self.env[self.res_model].browse(self.res_id).exists()
+        if not source:
+            raise UserError(self.env._("The document of this fact no longer exists."))
+        source.check_access("read")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": source._name,
+            "res_id": source.id,
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    def _read_group_select(self, aggregate_spec, query):
+        """Totals never add unlike things: a sum over several metrics (won
+        revenue and action costs), or amounts of several companies (and so
+        currencies), is not given."""
+        fname, __, func = aggregate_spec.partition(":")
+        if func == "sum" and fname in ("amount", "quantity", "amount_currency"):
+            same = [self._field_to_sql(self._table, "metric", query)]
+            if fname == "amount":
+                same.append(self._field_to_sql(self._table, "company_id", query))
+            elif fname == "amount_currency":
+                same.append(self._field_to_sql(self._table, "currency_id", query))
+            condition = SQL(" AND ").join(
+                SQL("MIN(%s) = MAX(%s)", column, column) for column in same
+            )
+            return SQL(
+                "CASE WHEN %s THEN %s END",
+                condition,
+                super()._read_group_select(aggregate_spec, query),
+            )
+        return super()._read_group_select(aggregate_spec, query)
 
     # ------------------------------------------------------------------
     # Declarations
@@ -603,16 +663,24 @@ class SfaFact(models.Model):
     def _sfa_sync(self, metrics=None):
         """Apply the pending refreshes (of ``metrics``, default all): one
         statement per metric and key, in rounds until none is left (a
-        refresh, or the flush before it, may mark more). Refreshes that keep
-        marking more fail the transaction with a clear error: nothing is
-        dropped."""
-        for _round in range(SYNC_ROUNDS):
-            if not self._sfa_sync_round(metrics):
-                return
+        refresh may mark more: the last contacts it moves...). Refreshes
+        that keep marking more fail the transaction with a clear error:
+        nothing is dropped. A read of facts during a refresh (a computed
+        field the flush recomputes) reads them as they are."""
+        data = self.env.cr.precommit.data
+        if data.get(SYNCING):
+            return
+        data[SYNCING] = True
+        try:
+            for _round in range(SYNC_ROUNDS):
+                if not self._sfa_sync_round(metrics):
+                    return
+        finally:
+            data.pop(SYNCING, None)
         pending = sorted(
             {
                 item[0]
-                for item in self.env.cr.precommit.data.get(PENDING) or ()
+                for item in data.get(PENDING) or ()
                 if metrics is None or item[0] in metrics
             }
         )
@@ -626,8 +694,25 @@ class SfaFact(models.Model):
         )
 
     @api.model
+    def _sfa_pending(self, metrics):
+        """Whether refreshes of ``metrics`` (default all) are pending."""
+        data = self.env.cr.precommit.data
+        return any(
+            metrics is None or set(item[2]) & metrics
+            for item in data.get(PENDING_PATHS) or ()
+        ) or any(
+            metrics is None or item[0] in metrics for item in data.get(PENDING) or ()
+        )
+
+    @api.model
     def _sfa_sync_round(self, metrics):
-        """One round of ``_sfa_sync``: returns whether it refreshed anything."""
+        """One round of ``_sfa_sync``: returns whether it refreshed anything.
+        The flush comes first: the stored computed fields it writes (a
+        deal's team after its salesperson changed) mark their facts into
+        this round, not the next one."""
+        if not self._sfa_pending(metrics):
+            return False
+        self.env.flush_all()
         data = self.env.cr.precommit.data
         paths = data.get(PENDING_PATHS)
         for path_key in list(paths or ()):
@@ -643,9 +728,8 @@ class SfaFact(models.Model):
         )
         if not todo:
             return False
-        # taken first: the flush below may read (and so sync) facts again
         batch = {item: pending.pop(item) for item in todo}
-        self.env.flush_all()
+        self.env.flush_all()  # what reading the paths recomputed
         sources = self._sfa_sources()
         touched = {}
         for (metric, key), ids in batch.items():
@@ -1045,24 +1129,35 @@ class Base(models.AbstractModel):
         if not self or not self._ids:
             return
         Fact = self.env["sfa.fact"]
+        # records created in this transaction: a change the layer follows
+        # (a new customer's computed commercial entity) moves no fact yet
+        fresh = self.env.cr.precommit.data.get(CREATED, {}).get(self._name, ())
         for depends, metrics, key, path, on_create in self._sfa_fact_triggers():
             if names is None and created and not on_create:
                 continue
             if names is not None and depends is not None and not depends & names:
                 continue
-            ids = [i for i in self._ids if isinstance(i, int)]
+            ids = [
+                i
+                for i in self._ids
+                if isinstance(i, int) and (on_create or i not in fresh)
+            ]
+            if not ids:
+                continue
             if path == "id":
                 Fact._sfa_mark(metrics, key, ids)
             elif not now:
                 Fact._sfa_mark_path(self._name, path, metrics, key, ids)
             elif names is None or path.split(".", 1)[0] in names:
                 # sudo: the keys of facts only, never shown
-                Fact._sfa_mark(metrics, key, self.sudo().mapped(path).ids)
+                Fact._sfa_mark(metrics, key, self.browse(ids).sudo().mapped(path).ids)
 
     @api.model_create_multi
     def create(self, vals_list):
         records = super().create(vals_list)
         if self._sfa_fact_triggers():
+            created = self.env.cr.precommit.data.setdefault(CREATED, {})
+            created.setdefault(self._name, set()).update(records.ids)
             records._sfa_mark_facts(created=True)
         return records
 

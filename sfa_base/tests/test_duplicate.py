@@ -367,3 +367,17 @@ class TestDuplicate(SfaCase):
         self.assertTrue(self.cust_a.sfa_is_customer)
         company = self.env["res.company"].create({"name": "Sister Co"})
         self.assertFalse(company.partner_id.sfa_is_customer)
+
+    def test_bots_and_former_employees_are_not_customers(self):
+        """OdooBot's partner (its user is archived) and a former employee's
+        are colleagues, not customers: no value, lifecycle or alert."""
+        self.assertFalse(self.env.ref("base.partner_root").sfa_is_customer)
+        leaver = new_test_user(self.env, login="leaver", groups="base.group_user")
+        self.assertFalse(leaver.partner_id.sfa_is_customer)
+        leaver.action_archive()
+        self.env.flush_all()
+        self.assertFalse(leaver.partner_id.sfa_is_customer)
+        Partner = self.env["res.partner"]
+        customers = Partner.search([("sfa_is_customer", "=", True)])
+        self.assertNotIn(self.env.ref("base.partner_root"), customers)
+        self.assertNotIn(leaver.partner_id, customers)

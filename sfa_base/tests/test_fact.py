@@ -329,3 +329,54 @@ class TestFacts(SfaCase):
                         "user_id": user.id,
                     }
                 )
+
+    def test_sales_facts_screen(self):
+        """CRM > Reporting > Sales Facts: a rep reads their own facts, their
+        supervisor the team's with "My Team's Facts"; totals never add two
+        metrics or two currencies; each row opens its document, as the user
+        may open it."""
+        for lead, day in ((self.lead_a, 3), (self.lead_b, 4)):
+            self.win(lead, f"2026-02-0{day} 09:00:00")
+        action = self.env.ref("sfa_base.action_sfa_fact")
+        menu = self.env.ref("sfa_base.menu_sfa_fact")
+        self.assertEqual(menu.action, action)
+        for user, leads in (
+            (self.rep_a, {"Deal A"}),
+            (self.supervisor, {"Deal A", "Deal B"}),
+        ):
+            Fact = self.Fact.with_user(user)
+            views = Fact.get_views(
+                [(False, "list"), (False, "pivot"), (False, "graph"), (False, "search")]
+            )
+            self.assertEqual(set(views["views"]), {"list", "pivot", "graph", "search"})
+            team = Fact.search([("sfa_team_owned", "=", True)])
+            self.assertEqual(set(team.mapped("lead_id.name")), leads, user.login)
+            groups = Fact.formatted_read_group(
+                [("sfa_team_owned", "=", True)],
+                ["metric", "date:month"],
+                ["amount:sum", "quantity:sum"],
+            )
+            by_metric = {g["metric"]: g for g in groups}
+            expected = (
+                1000 if user == self.rep_a else 1000 + self.lead_b.expected_revenue
+            )
+            self.assertEqual(by_metric["won_revenue"]["amount:sum"], expected)
+            self.assertEqual(by_metric["won_deals"]["quantity:sum"], len(leads))
+        # a total over two metrics adds unlike things: not given
+        [(total, count)] = self.Fact._read_group(
+            [("metric", "in", ("won_revenue", "won_cycle_days"))],
+            [],
+            ["amount:sum", "quantity:sum"],
+        )
+        # (each part is a number: 1000 + 2000 won, and the cycles)
+        self.assertIn(total, (None, False))
+        self.assertIn(count, (None, False))
+        # each row opens its document
+        fact_a = self.facts("won_revenue", lead_id=self.lead_a.id)
+        opened = fact_a.with_user(self.rep_a).action_open_source()
+        self.assertEqual(
+            (opened["res_model"], opened["res_id"]), ("crm.lead", self.lead_a.id)
+        )
+        fact_b = self.facts("won_revenue", lead_id=self.lead_b.id)
+        with self.assertRaises(AccessError):
+            fact_b.with_user(self.rep_a).action_open_source()

@@ -206,6 +206,26 @@ class TestLifecycle(SfaCase):
             self.run_cron()
             self.assertEqual(partner.sfa_lifecycle_stage, "dormant")
 
+    def test_a_contact_dated_ahead_counts_when_its_day_comes(self):
+        """An e-mail dated two days ahead is not yet a contact: the last
+        contact never lies in the future; the daily job counts it on its day."""
+        customer = self.new_customer("Ahead Ltd")
+        today = fields.Date.context_today(customer)
+        with freeze_time(today + timedelta(days=2)):
+            customer.message_post(
+                body="See you on Wednesday", message_type="email", author_id=customer.id
+            )
+        self.env["sfa.fact"]._sfa_sync_all()
+        self.assertTrue(
+            self.env["sfa.fact"].search_count(
+                [("partner_id", "=", customer.id), ("metric", "=", "contact_emails")]
+            )
+        )
+        self.assertFalse(customer.sfa_last_contact_date)
+        with freeze_time(today + timedelta(days=2, hours=12)):
+            self.env["res.partner"]._cron_update_lifecycle()
+        self.assertEqual(customer.sfa_last_contact_date, today + timedelta(days=2))
+
     def test_manual_override_wins_and_is_tracked(self):
         ctx = {
             k: v

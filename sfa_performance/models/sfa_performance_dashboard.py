@@ -414,6 +414,34 @@ class SfaPerformanceDashboard(models.Model):
             {"group_by": ["user_id"]},
         )
 
+    def _sfa_open_facts(self, metric, name):
+        """The facts of ``metric`` the card sums for its person and period
+        (in the person's company, as the KPIs count them)."""
+        self.ensure_one()
+        start, end, label = self._sfa_period()
+        return self._sfa_open(
+            "sfa_base.action_sfa_fact",
+            [
+                ("metric", "=", metric),
+                ("user_id", "=", self.user_id.id),
+                ("company_id", "=", self.user_id.company_id.id),
+                ("date", ">=", start),
+                ("date", "<=", end),
+            ],
+            self.env._("%(name)s, %(period)s", name=name, period=label),
+            {"search_default_group_month": 1},
+        )
+
+    @api.readonly
+    def action_open_won_facts(self):
+        return self._sfa_open_facts("won_revenue", self.env._("Won by %s", self.name))
+
+    @api.readonly
+    def action_open_credit_facts(self):
+        return self._sfa_open_facts(
+            "deal_credit", self.env._("Deal Credit of %s", self.name)
+        )
+
     @api.readonly
     def action_open_overdue_actions(self):
         return self._sfa_open(

@@ -430,6 +430,48 @@ class SfaScorecardLine(models.Model):
     weighted_score = fields.Float("Weighted", aggregator="avg")
     value_display = fields.Char("Value", compute="_compute_displays")
     target_display = fields.Char("Target", compute="_compute_displays")
+    from_facts = fields.Boolean(
+        compute="_compute_from_facts",
+        help="The KPI is a formula over sums of sales facts: they can be listed.",
+    )
+
+    @api.depends("kpi_id.source")
+    def _compute_from_facts(self):
+        for line in self:
+            line.from_facts = line.kpi_id.source == "formula"
+
+    def action_open_facts(self):
+        """The facts the KPI's formula sums for this person and period (as
+        the user may read them)."""
+        self.ensure_one()
+        self.check_access("read")
+        card = self.scorecard_id
+        if not self.from_facts:
+            raise UserError(
+                self.env._(
+                    "%s is not a sum of sales facts: it is computed from the "
+                    "targets or the pipeline.",
+                    self.kpi_id.name,
+                )
+            )
+        _tree, metrics = self.kpi_id._sfa_parse()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sfa_base.action_sfa_fact"
+        )
+        action.update(
+            name=self.env._(
+                "%(kpi)s of %(card)s", kpi=self.kpi_id.name, card=card.name
+            ),
+            domain=[
+                ("metric", "in", sorted(metrics)),
+                ("user_id", "=", card.user_id.id),
+                ("company_id", "=", card.company_id.id),
+                ("date", ">=", card.date_from),
+                ("date", "<=", card.date_to),
+            ],
+            context={"search_default_group_metric": 1},
+        )
+        return action
 
     @api.depends("value", "target", "unit", "measured")
     @api.depends_context("lang")

@@ -125,6 +125,17 @@ class TestDashboard(AlertCase):
             self.env["sfa.action"].with_user(self.supervisor).search(action["domain"]),
             self.call_b,
         )
+        # "won" and "deal credit" open the facts that add up to them
+        Fact = self.env["sfa.fact"].with_user(self.supervisor)
+        for card in (card_a, card_b):
+            for method, figure in (
+                ("action_open_won_facts", card.month_won),
+                ("action_open_credit_facts", card.month_credit),
+            ):
+                action = getattr(card, method)()
+                self.assertEqual(action["res_model"], "sfa.fact")
+                [(total,)] = Fact._read_group(action["domain"], [], ["amount:sum"])
+                self.assertAlmostEqual(total or 0.0, figure, msg=method)
 
     @freeze_time("2026-06-20 12:00:00")
     def test_export_xlsx(self):

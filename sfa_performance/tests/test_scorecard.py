@@ -151,6 +151,24 @@ class TestScorecard(SfaCase):
         self.assertEqual(card_a.manager_id, self.supervisor)
         self.assertEqual(card_a.state, "computed")
 
+    def test_each_value_opens_the_facts_behind_it(self):
+        """Rep A's March revenue (4,000) opens the won-revenue facts that add up
+        to it; the win rate opens the won and lost deals it divides."""
+        self.compute()
+        card_a = self.card(self.rep_a)
+        revenue, rate = card_a.line_ids[:2]
+        Fact = self.env["sfa.fact"].with_user(self.supervisor)
+        action = revenue.with_user(self.supervisor).action_open_facts()
+        self.assertEqual(action["res_model"], "sfa.fact")
+        [(total,)] = Fact._read_group(action["domain"], [], ["amount:sum"])
+        self.assertAlmostEqual(total, revenue.value)
+        action = rate.with_user(self.supervisor).action_open_facts()
+        counts = dict(Fact._read_group(action["domain"], ["metric"], ["quantity:sum"]))
+        self.assertAlmostEqual(
+            100 * counts["won_deals"] / (counts["won_deals"] + counts["lost_deals"]),
+            rate.value,
+        )
+
     def test_defaults_score_the_last_complete_month_of_people_with_a_template(self):
         """On 2 April a manager opens Compute Scorecards: March, and only the
         people below whose role has a template (the reps, not the supervisor

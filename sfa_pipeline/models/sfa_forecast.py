@@ -90,8 +90,10 @@ class SfaForecast(models.Model):
     )
     accuracy = fields.Float(
         compute="_compute_accuracy",
-        help="Once the period is over: 1 - |final forecast - won| / won.",
+        help="Once the period is over: 1 - |final forecast - won| / won. Blank "
+        "where no forecast was made, or nothing was won.",
     )
+    accuracy_known = fields.Boolean(compute="_compute_accuracy")
 
     _user_period_unique = models.UniqueIndex(
         "(user_id, period_start, company_id)",
@@ -130,9 +132,13 @@ class SfaForecast(models.Model):
                 forecast.create_date
                 and forecast.create_date.date() <= forecast.period_end
             )
+            # a final forecast of nothing, never adjusted, is no forecast
+            forecast_made = forecast.final_forecast or forecast.adjusted_by_id
+            known = bool(closed and made_in_time and forecast.actual and forecast_made)
+            forecast.accuracy_known = known
             forecast.accuracy = (
                 1 - abs(forecast.final_forecast - forecast.actual) / forecast.actual
-                if closed and made_in_time and forecast.actual
+                if known
                 else False
             )
 

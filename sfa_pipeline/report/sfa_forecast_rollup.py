@@ -56,6 +56,24 @@ class SfaForecastRollup(models.Model):
     rep_forecast = fields.Monetary(currency_field="company_currency", readonly=True)
     final_forecast = fields.Monetary(currency_field="company_currency", readonly=True)
 
+    def _read_group_select(self, aggregate_spec, query):
+        """A forecast has a row for each manager above its rep: a total over
+        several managers would count it once per level. Totals are given
+        within one manager's roll-up (and one company, so one currency)."""
+        fname, __, func = aggregate_spec.partition(":")
+        if func == "sum" and fname in (*FIGURES, "rep_forecast", "final_forecast"):
+            manager = self._field_to_sql(self._table, "manager_id", query)
+            company = self._field_to_sql(self._table, "company_id", query)
+            return SQL(
+                "CASE WHEN MIN(%s) = MAX(%s) AND MIN(%s) = MAX(%s) THEN %s END",
+                manager,
+                manager,
+                company,
+                company,
+                super()._read_group_select(aggregate_spec, query),
+            )
+        return super()._read_group_select(aggregate_spec, query)
+
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         figures = SQL(", ").join(
@@ -97,8 +115,10 @@ class SfaForecastTerritory(models.Model):
     territories, a deal lies in one. One row per deal and per territory at
     or above its own (``depth`` steps up), so grouping by territory gives
     the total of its whole subtree. Open deals count in the month of their
-    expected closing, won ones in the month they were won. The rows follow
-    the visibility rule of their deal.
+    expected closing, in their territory; won ones are read from the won
+    revenue facts: in the month of the salesperson's day they were won, in
+    the territory their customer was in on that day (as every other screen).
+    The rows follow the visibility rule of their deal.
     """
 
     _name = "sfa.forecast.territory"
@@ -148,42 +168,65 @@ class SfaForecastTerritory(models.Model):
             )
         return super()._read_group_select(aggregate_spec, query)
 
+    def _search(self, domain, *args, **kwargs):
+        # the won deals are read from the facts: this transaction's wins
+        # are in them before the report is read
+        self.env["sfa.fact"]._sfa_sync({"won_revenue"})
+        return super()._search(domain, *args, **kwargs)
+
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
             SQL(
                 """
                 CREATE OR REPLACE VIEW %(table)s AS (
-                    SELECT l.id::bigint * 1024 + anc.depth AS id,
+                    WITH deals AS (
+                        -- open deals: in the month of their expected closing,
+                        -- in the deal's territory
+                        SELECT l.id AS lead_id, l.sfa_territory_id AS territory_id,
+                               l.user_id, l.team_id, l.company_id,
+                               l.sfa_forecast_category,
+                               date_trunc('month', l.date_deadline)::date
+                                   AS period_start,
+                               COALESCE(l.expected_revenue, 0)
+                                   * COALESCE(l.probability, 0) / 100.0 AS weighted,
+                               CASE WHEN l.sfa_forecast_category = 'commit'
+                                    THEN COALESCE(l.expected_revenue, 0) ELSE 0
+                               END AS commit,
+                               CASE WHEN l.sfa_forecast_category
+                                             IN ('commit', 'best_case')
+                                    THEN COALESCE(l.expected_revenue, 0) ELSE 0
+                               END AS best_case,
+                               CASE WHEN l.sfa_forecast_category != 'omitted'
+                                    THEN COALESCE(l.expected_revenue, 0) ELSE 0
+                               END AS pipeline,
+                               0 AS actual
+                          FROM crm_lead l
+                         WHERE l.type = 'opportunity' AND l.won_status = 'pending'
+                           AND l.active AND l.date_deadline IS NOT NULL
+                        UNION ALL
+                        -- won deals: the won revenue facts, in the month of the
+                        -- salesperson's day they were won, in the territory
+                        -- the customer was in on that day
+                        SELECT f.lead_id, f.territory_id, f.user_id, f.team_id,
+                               f.company_id, l.sfa_forecast_category,
+                               date_trunc('month', f.date)::date,
+                               0, 0, 0, 0, f.amount
+                          FROM sfa_fact f
+                          JOIN crm_lead l ON l.id = f.lead_id
+                         WHERE f.metric = 'won_revenue'
+                    )
+                    SELECT d.lead_id::bigint * 1024 + anc.depth AS id,
                            anc.territory_id, anc.depth::int AS depth,
                            anc.level::int AS level,
                            CASE WHEN anc.depth = 0 THEN 'own' ELSE 'below' END
                                AS placement,
-                           l.id AS lead_id, l.sfa_territory_id AS lead_territory_id,
-                           l.user_id, l.team_id, l.company_id,
-                           l.sfa_forecast_category,
-                           date_trunc('month', CASE WHEN won THEN l.date_closed
-                                                    ELSE l.date_deadline END)::date
-                               AS period_start,
-                           CASE WHEN won THEN 0
-                                ELSE COALESCE(l.expected_revenue, 0)
-                                     * COALESCE(l.probability, 0) / 100.0
-                           END AS weighted,
-                           CASE WHEN NOT won AND l.sfa_forecast_category = 'commit'
-                                THEN COALESCE(l.expected_revenue, 0) ELSE 0
-                           END AS commit,
-                           CASE WHEN NOT won AND l.sfa_forecast_category
-                                                 IN ('commit', 'best_case')
-                                THEN COALESCE(l.expected_revenue, 0) ELSE 0
-                           END AS best_case,
-                           CASE WHEN NOT won AND l.sfa_forecast_category != 'omitted'
-                                THEN COALESCE(l.expected_revenue, 0) ELSE 0
-                           END AS pipeline,
-                           CASE WHEN won THEN COALESCE(l.expected_revenue, 0) ELSE 0
-                           END AS actual
-                      FROM crm_lead l
-                      LEFT JOIN sfa_territory t ON t.id = l.sfa_territory_id
-                     CROSS JOIN LATERAL (SELECT l.won_status = 'won' AS won) w
+                           d.lead_id, d.territory_id AS lead_territory_id,
+                           d.user_id, d.team_id, d.company_id,
+                           d.sfa_forecast_category, d.period_start,
+                           d.weighted, d.commit, d.best_case, d.pipeline, d.actual
+                      FROM deals d
+                      LEFT JOIN sfa_territory t ON t.id = d.territory_id
                      CROSS JOIN LATERAL (
                          SELECT a.id::int AS territory_id,
                                 cardinality(p.ids) - a.n AS depth,
@@ -196,10 +239,6 @@ class SfaForecastTerritory(models.Model):
                           UNION ALL
                          SELECT NULL, 0, 0 WHERE t.id IS NULL
                      ) anc
-                     WHERE l.type = 'opportunity'
-                       AND (l.won_status = 'won' AND l.date_closed IS NOT NULL
-                            OR l.won_status = 'pending' AND l.active
-                               AND l.date_deadline IS NOT NULL)
                 )
                 """,
                 table=SQL.identifier(self._table),

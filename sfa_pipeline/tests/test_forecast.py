@@ -105,6 +105,8 @@ class TestForecast(SfaCase):
                 name="Won in March",
                 team_id=cls.team_2.id,
                 expected_revenue=700,
+                # won revenue is in its customer's territory of the day
+                partner_id=cls.cust_a.id,
                 sfa_territory_id=cls.t_lille.id,
             )
         )
@@ -261,6 +263,24 @@ class TestForecast(SfaCase):
             self.assertEqual((a.weighted, a.commit, a.final_forecast), (0, 0, 0))
             self.assertEqual(a.actual, 1000)
             self.assertFalse(a.accuracy)
+            self.assertFalse(a.accuracy_known, "shown blank, not 0 %")
+
+    def test_no_forecast_no_accuracy(self):
+        """A row made in time with nothing forecast (rep_b's deal is only a
+        best case) and a win in the period: accuracy is blank, not 0 %."""
+        self.lead_b.date_deadline = "2026-02-25"
+        with freeze_time("2026-02-10"):
+            feb = self._by_user(self.Forecast._refresh_period(date(2026, 2, 1)))
+        self.assertEqual(feb[self.rep_b].final_forecast, 0)
+        with freeze_time("2026-02-18 10:00:00"):
+            self.lead_b.action_set_won()
+        with freeze_time("2026-03-05"):
+            b = self._by_user(self.Forecast._refresh_period(date(2026, 2, 1)))[
+                self.rep_b
+            ]
+            self.assertEqual((b.final_forecast, b.actual), (0, 2000))
+            self.assertFalse(b.accuracy_known)
+            self.assertFalse(b.accuracy)
 
     def test_rep_forecast_kept(self):
         a = self._by_user(self._march())[self.rep_a]
@@ -344,6 +364,7 @@ class TestForecast(SfaCase):
             a = feb[self.rep_a]
             self.assertEqual((a.commit, a.final_forecast, a.actual), (1000, 1000, 800))
             self.assertAlmostEqual(a.accuracy, 0.75)
+            self.assertTrue(a.accuracy_known)
             with self.assertRaisesRegex(UserError, "closed"):
                 self.env["sfa.forecast.adjustment"].with_user(self.supervisor).create(
                     {"forecast_id": a.id, "amount": 800, "reason": "Too late"}
@@ -375,6 +396,28 @@ class TestForecast(SfaCase):
         self.assertAlmostEqual(territories[self.t_north]["actual"], 700)
         # 500 + 400 (Lille) + 900 (Marseille); the omitted deal has no territory
         self.assertAlmostEqual(territories[self.t_country]["weighted"], 1800)
+
+    def test_the_reporting_line_report_adds_each_forecast_once(self):
+        """Without "My Roll-up", a forecast has a row under each manager above
+        its rep: grouped by salesperson, no total counts it once per level;
+        within one manager's roll-up, or grouped by manager, totals hold."""
+        self._march()
+        Rollup = self.env["sfa.forecast.rollup"].with_user(self.director)
+        march = [("period_start", "=", date(2026, 3, 1))]
+        by_user = dict(Rollup._read_group(march, ["user_id"], ["weighted:sum"]))
+        self.assertIn(by_user[self.rep_a], (None, False), "one row per level above")
+        mine = dict(
+            Rollup._read_group(
+                [*march, ("manager_id", "=", self.director.id)],
+                ["user_id"],
+                ["weighted:sum"],
+            )
+        )
+        self.assertAlmostEqual(mine[self.rep_a], 900)
+        by_manager = dict(Rollup._read_group(march, ["manager_id"], ["weighted:sum"]))
+        self.assertAlmostEqual(by_manager[self.director], 2200)
+        [(total,)] = Rollup._read_group(march, [], ["weighted:sum"])
+        self.assertIn(total, (None, False))
 
     def test_the_territory_report_adds_each_level_once(self):
         """France, its regions and its cities are not added together; deals

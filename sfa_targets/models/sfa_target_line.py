@@ -1026,6 +1026,50 @@ class SfaTargetLine(models.Model):
                 )
         return rows
 
+    def _sfa_fact_domain(self):
+        """The facts this target's actual sums: the domain ``_sfa_actuals``
+        counts for its rows (each holder on their own days)."""
+        self.ensure_one()
+        domain = Domain("metric", "=", self.metric) & Domain(
+            "company_id", "=", self.company_id.id
+        )
+        product_categ_id, category_id = self._sfa_dimensions()
+        if product_categ_id:
+            domain &= Domain("product_categ_id", "child_of", product_categ_id)
+        if category_id:
+            domain &= Domain("category_id", "=", category_id)
+        periods = []
+        for (
+            _key,
+            owner_type,
+            owner_id,
+            _company,
+            start,
+            end,
+            *_dims,
+        ) in self._sfa_rows():
+            period = Domain("date", ">=", start) & Domain("date", "<=", end)
+            if owner_type == "territory":
+                period &= Domain("territory_id", "child_of", owner_id)
+            else:
+                period &= Domain(OWNER_FIELDS[owner_type], "=", owner_id)
+            periods.append(period)
+        return domain & Domain.OR(periods) if periods else Domain.FALSE
+
+    def action_open_facts(self):
+        """The facts behind the actual, as the user may read them."""
+        self.ensure_one()
+        self.check_access("read")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sfa_base.action_sfa_fact"
+        )
+        action.update(
+            name=self.env._("Facts of %s", self.display_name),
+            domain=list(self._sfa_fact_domain()),
+            context={"search_default_group_month": 1},
+        )
+        return action
+
     def _owner_id(self):
         return {
             "company": self.company_id.id,

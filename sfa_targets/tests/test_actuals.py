@@ -215,6 +215,38 @@ class TestActuals(TargetCase):
             },
         )
 
+    def test_each_actual_opens_the_facts_it_adds_up(self):
+        """Where does this number come from? Each target's Facts button lists
+        the facts behind its actual, and they add up to it (a salesperson's,
+        a team's, a territory's with its subtree, a quarter, the company's;
+        a target that changed hands counts each holder on their days)."""
+        for metric in ("won_revenue", "sales_amount", "invoiced_amount"):
+            lines = {
+                "company": self.line(metric),
+                "rep_a": self.line(metric, "user", user=self.rep_a),
+                "team_n": self.line(metric, "team", team=self.team_n),
+                "france": self.line(metric, "territory", territory=self.t_country),
+                "north_q1": self.line(
+                    metric,
+                    "territory",
+                    (2026, 1, 1),
+                    (2026, 3, 31),
+                    territory=self.t_north,
+                ),
+            }
+            self.Line.union(*lines.values())._refresh_actuals()
+            Fact = self.env["sfa.fact"].with_user(self.director)
+            measure = "amount" if Fact._sfa_unit(metric) == "amount" else "quantity"
+            for label, line in lines.items():
+                with self.subTest(metric=metric, target=label):
+                    action = line.with_user(self.director).action_open_facts()
+                    self.assertEqual(action["res_model"], "sfa.fact")
+                    [(total,)] = Fact._read_group(
+                        action["domain"], [], [f"{measure}:sum"]
+                    )
+                    self.assertAlmostEqual(total or 0.0, line.actual_value)
+            self.assertTrue(lines["company"].actual_value, metric)
+
     def test_customers_without_a_stay_at_the_time(self):
         """A deal older than the customer's first recorded stay counts in the
         territory of that stay; a customer never tracked, in its territory
