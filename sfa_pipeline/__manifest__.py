@@ -2,7 +2,7 @@
     "name": "SFA Pipeline",
     "summary": "Action records and schedules, stage playbooks, stage history and "
     "analytics, stagnation alerts, pipeline snapshots and forecast",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Sales/CRM",
     "author": "Odoo SFA",
     "website": "https://github.com/odoo-sfa/odoo-sfa",

@@ -152,6 +152,15 @@ class TestFactsEqualRebuild(TransactionCase):
                 "taxes_id": [Command.clear()],
             }
         )
+        # the won deal's products
+        env["sfa.lead.line"].create(
+            {
+                "lead_id": cls.won.id,
+                "product_id": product.id,
+                "quantity": 2,
+                "price_unit": 300,
+            }
+        )
         usd_list = env["product.pricelist"].create(
             {"name": "Facts USD", "currency_id": usd.id, "company_id": company.id}
         )

@@ -152,6 +152,63 @@ class SfaFact(models.Model):
                     target=False,
                     sequence=30,
                 ),
+                "won_lines": FactSource(
+                    "won_lines",
+                    _("Won Products"),
+                    "sfa.lead.line",
+                    {
+                        "res_id": "ll.id",
+                        "lead_id": "l.id",
+                        "moment": "l.date_closed",
+                        "company_id": "COALESCE(l.company_id, tm.company_id,"
+                        " u.company_id)",
+                        "user_id": "l.user_id",
+                        "team_id": "l.team_id",
+                        "partner_id": "COALESCE(p.commercial_partner_id, l.partner_id)",
+                        "product_id": "ll.product_id",
+                        "quantity": "ll.quantity",
+                        "amount": "COALESCE(ll.amount, 0)",
+                    },
+                    SQL(
+                        """
+                          FROM sfa_lead_line ll
+                          JOIN crm_lead l ON l.id = ll.lead_id
+                          LEFT JOIN res_partner p ON p.id = l.partner_id
+                          LEFT JOIN crm_team tm ON tm.id = l.team_id
+                          LEFT JOIN res_users u ON u.id = l.user_id
+                         WHERE l.type = 'opportunity' AND l.won_status = 'won'
+                           AND l.date_closed IS NOT NULL
+                        """
+                    ),
+                    depends=(
+                        "lead_id",
+                        "product_id",
+                        "quantity",
+                        "price_unit",
+                        "discount",
+                        "amount",
+                    ),
+                    triggers=(
+                        (
+                            "crm.lead",
+                            (
+                                "type",
+                                "stage_id",
+                                "won_status",
+                                "active",
+                                "date_closed",
+                                "company_id",
+                                "team_id",
+                                "user_id",
+                                "partner_id",
+                            ),
+                            "lead_id",
+                            "id",
+                        ),
+                    ),
+                    target=False,
+                    sequence=26,
+                ),
             }
         )
         # an activity or a meeting counts unless an action owns it: a

@@ -7,8 +7,11 @@ class SfaPipelineProductAnalysis(models.Model):
 
     Open, won and lost opportunities are all kept (lost ones are archived by
     Odoo), so the same report answers "what is in the pipeline for product X"
-    and "what did we win and lose on it". Owner, team and territory are the
-    opportunity's current ones; visibility follows the opportunity's.
+    and "what did we win and lose on it". Open and lost lines carry the
+    opportunity's current owner, team and territory; won lines are read from
+    the won products facts (``won_lines``): the salesperson's day they were
+    won, the customer's territory and category of that day, the amount in
+    the company's currency. Visibility follows the opportunity's.
     """
 
     _name = "sfa.pipeline.product.analysis"
@@ -43,6 +46,11 @@ class SfaPipelineProductAnalysis(models.Model):
     )
     create_date = fields.Datetime("Created On", readonly=True)
     date_closed = fields.Datetime("Closed On", readonly=True)
+    date_won = fields.Date(
+        "Won On",
+        readonly=True,
+        help="The salesperson's day the deal was won (its facts' day).",
+    )
     date_deadline = fields.Date("Expected Closing", readonly=True)
     quantity = fields.Float(readonly=True, aggregator="sum")
     amount = fields.Float(readonly=True, aggregator="sum")
@@ -59,23 +67,29 @@ class SfaPipelineProductAnalysis(models.Model):
         help="Distinct opportunities carrying the product.",
     )
 
+    def _search(self, domain, *args, **kwargs):
+        # the won lines are read from the facts: this transaction's wins are
+        # in them before the report is read
+        self.env["sfa.fact"]._sfa_sync({"won_lines"})
+        return super()._search(domain, *args, **kwargs)
+
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
             SQL(
                 """
             CREATE OR REPLACE VIEW %s AS (
+                -- open and lost deals: their lines as they are
                 SELECT ll.id, ll.id AS line_id, ll.lead_id, ll.product_id,
                        pp.product_tmpl_id, pt.categ_id,
                        l.stage_id, l.user_id, l.team_id, l.sfa_territory_id,
                        l.company_id, l.won_status, l.create_date,
-                       l.date_closed, l.date_deadline,
+                       l.date_closed, NULL::date AS date_won, l.date_deadline,
                        cp.id AS partner_id, cp.sfa_category_id,
                        ll.quantity, ll.amount,
                        ll.amount * COALESCE(l.probability, 0) / 100.0
                            AS prorated_amount,
-                       CASE WHEN l.won_status = 'won' THEN ll.amount ELSE 0 END
-                           AS won_amount,
+                       0 AS won_amount,
                        ll.lead_id AS lead_count
                   FROM sfa_lead_line ll
                   JOIN crm_lead l ON l.id = ll.lead_id
@@ -83,7 +97,24 @@ class SfaPipelineProductAnalysis(models.Model):
                   JOIN product_template pt ON pt.id = pp.product_tmpl_id
                   LEFT JOIN res_partner p ON p.id = l.partner_id
                   LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
-                 WHERE l.type = 'opportunity'
+                 WHERE l.type = 'opportunity' AND l.won_status != 'won'
+                UNION ALL
+                -- won deals: their won products (facts), on the salesperson's
+                -- day, in the customer's territory and category of that day
+                SELECT ll.id, ll.id, f.lead_id, ll.product_id,
+                       pp.product_tmpl_id, pt.categ_id,
+                       l.stage_id, f.user_id, f.team_id, f.territory_id,
+                       f.company_id, 'won', l.create_date,
+                       l.date_closed, f.date, l.date_deadline,
+                       f.partner_id, f.category_id,
+                       f.quantity, f.amount, f.amount, f.amount,
+                       f.lead_id
+                  FROM sfa_fact f
+                  JOIN sfa_lead_line ll ON ll.id = f.res_id
+                  JOIN crm_lead l ON l.id = f.lead_id
+                  JOIN product_product pp ON pp.id = ll.product_id
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                 WHERE f.metric = 'won_lines'
             )
             """,
                 SQL.identifier(self._table),

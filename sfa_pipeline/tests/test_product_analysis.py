@@ -119,6 +119,42 @@ class TestProductAnalysis(SfaCase):
         won = rows.filtered(lambda r: r.lead_id == self.d1)
         self.assertTrue(all(won.mapped("date_closed")))
 
+    def test_won_products_are_the_facts_of_their_day(self):
+        """A won line is read from the won products facts: dated on the
+        salesperson's day, in the territory its customer had that day, and
+        what the Sales Facts screen sums for the product."""
+        from freezegun import freeze_time
+
+        self.rep_a.tz = "Asia/Shanghai"
+        deal = self.env["crm.lead"].create(
+            {
+                "name": "D5",
+                "type": "opportunity",
+                "user_id": self.rep_a.id,
+                "partner_id": self.cust_a.id,
+                "sfa_line_ids": [
+                    (0, 0, {"product_id": self.licence.id, "quantity": 3})
+                ],
+            }
+        )
+        with freeze_time("2026-01-31 23:30:00"):  # 1 February in Shanghai
+            deal.action_set_won()
+        row = self.env["sfa.pipeline.product.analysis"].search(
+            [("lead_id", "=", deal.id)]
+        )
+        self.assertEqual(
+            (row.won_status, row.won_amount, row.quantity),
+            ("won", 90.0, 3.0),
+        )
+        self.assertEqual(str(row.date_won), "2026-02-01")
+        fact = self.env["sfa.fact"].search(
+            [("metric", "=", "won_lines"), ("lead_id", "=", deal.id)]
+        )
+        self.assertEqual(
+            (fact.amount, fact.date, fact.territory_id, fact.category_id),
+            (row.won_amount, row.date_won, row.sfa_territory_id, row.sfa_category_id),
+        )
+
     def test_figures_per_product(self):
         figures = self.product_figures()
         # quantity, amount, won amount, prorated (won 100%, lost 0%), deals
