@@ -544,6 +544,36 @@ class TestFactsEqualRebuild(TransactionCase):
         )
         self.assert_table_equals_rebuild("sfa_pipeline's install hook")
 
+    def test_a_customer_created_and_moved_in_one_transaction(self):
+        """A customer created, given a won deal whose facts are read, then
+        moved to another territory in the same transaction: its facts move."""
+        customer = self.env["res.partner"].create(
+            {
+                "name": "Fresh Ltd",
+                "is_company": True,
+                "user_id": self.rep.id,
+                "company_id": self.company.id,
+                "sfa_territory_id": self.territories[0].id,
+            }
+        )
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Fresh deal",
+                "type": "opportunity",
+                "user_id": self.rep.id,
+                "partner_id": customer.id,
+                "company_id": self.company.id,
+                "expected_revenue": 300,
+            }
+        )
+        lead.action_set_won()
+        Fact = self.env["sfa.fact"]
+        won = [("metric", "=", "won_revenue"), ("lead_id", "=", lead.id)]
+        self.assertEqual(Fact.search(won).territory_id, self.territories[0])
+        customer.sfa_territory_id = self.territories[1]
+        self.assert_table_equals_rebuild("a fresh customer moved")
+        self.assertEqual(Fact.search(won).territory_id, self.territories[1])
+
     def test_nothing_pending_is_dropped(self):
         """A refresh that keeps marking more is an error, not a silence."""
         Fact = self.env["sfa.fact"]

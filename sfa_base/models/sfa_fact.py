@@ -47,6 +47,19 @@ COLUMNS = {
     "amount": "numeric",
     "quantity": "numeric",
 }
+# The fields of a deal whose change moves its won facts (the customer, owner,
+# team, company, stage, outcome and day): the metrics of won deals share them.
+WON_DEAL_FIELDS = (
+    "type",
+    "stage_id",
+    "won_status",
+    "active",
+    "date_closed",
+    "company_id",
+    "team_id",
+    "user_id",
+    "partner_id",
+)
 # Columns of the fact table a refresh can be narrowed to.
 # ``rate_currency_id``: the facts a rate of these currencies converts (those
 # in a foreign currency that is one of them, or whose company's currency is).
@@ -263,17 +276,9 @@ class SfaFact(models.Model):
             "partner_id": "COALESCE(p.commercial_partner_id, l.partner_id)",
         }
         lead_fields = (
-            "type",
-            "stage_id",
-            "won_status",
-            "active",
+            *WON_DEAL_FIELDS,
             "probability",
-            "date_closed",
             "expected_revenue",
-            "company_id",
-            "team_id",
-            "user_id",
-            "partner_id",
             "create_date",
         )
         activity_on = SQL(
@@ -1119,7 +1124,7 @@ class Base(models.AbstractModel):
             cls._sfa_fact_trigger_cache = (key, triggers)
         return triggers
 
-    def _sfa_mark_facts(self, names=None, now=False, created=False):
+    def _sfa_mark_facts(self, names=None, now=False, created=False, flushed=False):
         """Mark the facts these records give (``names``: the fields written).
 
         A key reached through a path (a deal's customer) is read when the
@@ -1129,9 +1134,14 @@ class Base(models.AbstractModel):
         if not self or not self._ids:
             return
         Fact = self.env["sfa.fact"]
-        # records created in this transaction: a change the layer follows
-        # (a new customer's computed commercial entity) moves no fact yet
-        fresh = self.env.cr.precommit.data.get(CREATED, {}).get(self._name, ())
+        # a computed field Odoo writes at flush on a record created in this
+        # transaction (a new customer's commercial entity): the layer's
+        # triggers move no fact of it yet (a write by anyone still does)
+        fresh = (
+            self.env.cr.precommit.data.get(CREATED, {}).get(self._name, ())
+            if flushed
+            else ()
+        )
         for depends, metrics, key, path, on_create in self._sfa_fact_triggers():
             if names is None and created and not on_create:
                 continue
@@ -1174,7 +1184,7 @@ class Base(models.AbstractModel):
                 if name in fields_ and fields_[name].compute
             }
             if computed:
-                self._sfa_mark_facts(computed)
+                self._sfa_mark_facts(computed, flushed=True)
         return super()._write_multi(vals_list)
 
     def write(self, vals):

@@ -3,7 +3,7 @@ import dataclasses
 from odoo import api, models
 from odoo.tools import SQL
 
-from odoo.addons.sfa_base.models.sfa_fact import FactSource
+from odoo.addons.sfa_base.models.sfa_fact import WON_DEAL_FIELDS, FactSource
 
 ACTION_FIELDS = (
     "state",
@@ -191,17 +191,7 @@ class SfaFact(models.Model):
                     triggers=(
                         (
                             "crm.lead",
-                            (
-                                "type",
-                                "stage_id",
-                                "won_status",
-                                "active",
-                                "date_closed",
-                                "company_id",
-                                "team_id",
-                                "user_id",
-                                "partner_id",
-                            ),
+                            WON_DEAL_FIELDS,
                             "lead_id",
                             "id",
                         ),

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from odoo.addons.sfa_base.models.sfa_fact import FactSource
+from odoo.addons.sfa_base.models.sfa_fact import WON_DEAL_FIELDS, FactSource
 
 ORDER_FIELDS = (
     "state",
@@ -39,17 +39,7 @@ INVOICE_LINE_FIELDS = (
     "currency_id",
     "move_id",
 )
-LEAD_FIELDS = (
-    "type",
-    "stage_id",
-    "won_status",
-    "active",
-    "date_closed",
-    "company_id",
-    "team_id",
-    "user_id",
-    "partner_id",
-)
+LEAD_FIELDS = WON_DEAL_FIELDS
 
 
 # The columns of a fact of a confirmed order, and of one of its lines.
