@@ -351,7 +351,9 @@ class TestFactsEqualRebuild(TransactionCase):
         env = record.env
         if field.type == "many2one":
             comodel = env[field.comodel_name]
-            domain = [("id", "!=", value.id)]
+            # another record than the current value, and than the record
+            # itself (a customer is not its own parent company)
+            domain = [("id", "not in", [value.id, record.id])]
             if "company_id" in comodel._fields and field.comodel_name != "res.company":
                 domain.append(("company_id", "in", [False, self.company.id]))
             if field.comodel_name == "res.users":
