@@ -11,6 +11,7 @@
     "data": [
         "security/sfa_base_security.xml",
         "security/ir.model.access.csv",
+        "data/res_users_data.xml",
         "data/sfa_fact_data.xml",
         "data/ir_cron_data.xml",
         "data/sfa_customer_category_data.xml",

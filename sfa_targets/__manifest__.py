@@ -2,7 +2,7 @@
     "name": "SFA Targets",
     "summary": "Target plans decomposed over the sales organization and over "
     "time, with set-based actuals and attainment",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/CRM",
     "author": "Odoo SFA",
     "website": "https://github.com/odoo-sfa/odoo-sfa",

@@ -107,6 +107,31 @@ class ResUsers(models.Model):
         return tuple((rep | rep.all_implied_by_ids).ids)
 
     @api.model
+    def _sfa_outside_user(self):
+        """The row "Outside the Sales Force" of the people lists: what users
+        outside the sales force won or have in the pipe counts there, so the
+        lists add up to the company's totals."""
+        return (
+            self.env.ref("sfa_base.user_outside_sales_force", raise_if_not_found=False)
+            or self.browse()
+        )
+
+    @api.model
+    def _sfa_in_sales_force(self, user_ids):
+        """{user id: the row they count in}: themselves for the sales force,
+        the row outside it for anyone else (and for no one, None)."""
+        user_ids = set(user_ids)
+        known = {uid for uid in user_ids if uid}
+        force = set(
+            self.sudo()
+            .with_context(active_test=False)
+            .search(Domain("id", "in", list(known)) & self._sfa_sales_force_domain())
+            .ids
+        )
+        outside = self._sfa_outside_user().id or None
+        return {uid: uid if uid in force else outside for uid in user_ids}
+
+    @api.model
     def _sfa_sales_force_domain(self):
         """Users of the sales force (reps and everyone above them)."""
         return Domain("all_group_ids", "in", self.env.ref("sfa_base.group_sfa_rep").ids)

@@ -367,7 +367,7 @@ class SfaDemoBuilder:
         leads = self._create_opportunities(customers)
         self._create_unassigned_leads(customers)
         self._backdate(customers, leads)
-        self._register_contacts(customers)
+        self._register_contacts(customers, leads)
         self._create_activities(customers, leads)
         self._create_shares(customers, leads)
         self.env["ir.model.data"]._update_xmlids(self.xmlids)
@@ -826,15 +826,25 @@ class SfaDemoBuilder:
         self.env.add_to_compute(Partner._fields["sfa_lifecycle_stage"], partners)
         self.env.flush_all()
 
-    def _register_contacts(self, customers):
+    def _register_contacts(self, customers, leads):
         """Past exchanges with the customers, as Odoo records them: e-mails
         in and out in their chatter, meetings held with them. Their facts
         give each customer its last contact.
 
         Most customers were reached within their category's visit norm,
         about one in five is late; dormant and lost ones were not reached.
+        An exchange is with the company itself, with one of its contact
+        people (in the contact's chatter, the contact at the meeting), or
+        about one of its deals (in the deal's chatter, the meeting on the
+        deal): each counts for the customer.
         """
         rng = self.rng
+        # a generator of its own: the exchanges above draw as before
+        place_rng = random.Random(DEMO_SEED + 1)
+        deals_of = defaultdict(list)
+        for lead in leads["leads"]:
+            if lead.partner_id:
+                deals_of[lead.partner_id.commercial_partner_id.id].append(lead)
         dormant_or_lost = {"dormant", "lost"}
         comment = self.env.ref("mail.mt_comment")
         messages, meetings = [], []
@@ -848,30 +858,44 @@ class SfaDemoBuilder:
             day = fields.Datetime.to_datetime(self.today - timedelta(days=days_ago))
             seller = partner.user_id or self.env.user
             kind = rng.random()
+            contacts = customers["contacts"].get(partner.id, [])
+            deals = [
+                deal
+                for deal in deals_of.get(partner.id, [])
+                if deal.create_date.date() <= day.date()
+            ]
+            where = place_rng.random()
+            person = place_rng.choice(contacts) if contacts and where < 0.4 else partner
+            deal = place_rng.choice(deals) if deals and where >= 0.7 else None
             if kind < 0.25 and days_ago:
                 start = day + timedelta(hours=rng.choice((8, 9, 13, 14)))
-                meetings.append(
-                    {
-                        "name": f"Meeting: {partner.name}",
-                        "start": start,
-                        "stop": start + timedelta(hours=1),
-                        "user_id": seller.id,
-                        "partner_ids": [
-                            Command.set([seller.partner_id.id, partner.id])
-                        ],
-                    }
-                )
+                meeting = {
+                    "name": f"Meeting: {partner.name}",
+                    "start": start,
+                    "stop": start + timedelta(hours=1),
+                    "user_id": seller.id,
+                    "partner_ids": [Command.set([seller.partner_id.id, person.id])],
+                }
+                if deal:
+                    meeting.update(
+                        opportunity_id=deal.id,
+                        res_model_id=self.env["ir.model"]._get_id("crm.lead"),
+                        res_id=deal.id,
+                    )
+                meetings.append(meeting)
                 continue
             incoming = kind < 0.6
             messages.append(
                 {
-                    "model": "res.partner",
-                    "res_id": partner.id,
+                    "model": "crm.lead" if deal else "res.partner",
+                    "res_id": deal.id if deal else person.id,
                     "date": day + timedelta(hours=rng.randint(7, 17)),
                     "message_type": "email" if incoming else "comment",
                     "subtype_id": comment.id,
-                    "author_id": partner.id if incoming else seller.partner_id.id,
-                    "email_from": partner.email if incoming else seller.email,
+                    "author_id": person.id if incoming else seller.partner_id.id,
+                    "email_from": person.email or partner.email
+                    if incoming
+                    else seller.email,
                     "subject": "Re: your quotation" if incoming else "Following up",
                     "body": "<p>Thank you, let us talk next week.</p>"
                     if incoming

@@ -12,13 +12,15 @@ class SfaDealCredit(models.Model):
     advances recorded in sfa_pipeline's stage history, each credited to the
     user who moved the deal, in proportion to the stage's credit weight.
     Only the sales force earns credit (an administrator who moves a deal
-    does not). Only progress counts: a move into a stage beyond the
-    furthest the deal had reached, so going back and forth earns nothing;
-    moves made by the
-    system (automations, imports as superuser) earn nothing. Written in SQL
-    for all the deals a transaction won, changed while won or reopened,
-    when it is flushed before commit (``crm.lead._sfa_credit_later``),
-    never by hand.
+    does not); the closer's share of a deal won outside the sales force (by
+    an administrator, by no one) goes to the row "Outside the Sales Force",
+    so the credits of a deal always add up to its revenue. Only progress
+    counts: a move into a stage beyond the furthest the deal had reached,
+    so going back and forth earns nothing; moves made by the system
+    (automations, imports as superuser) earn nothing. Written in SQL for
+    all the deals a transaction won, changed while won or reopened, when it
+    is flushed before commit (``crm.lead._sfa_credit_later``), never by
+    hand.
     """
 
     _name = "sfa.deal.credit"
@@ -130,11 +132,19 @@ class SfaDealCredit(models.Model):
                     lead_id, partner_id, company_id, team_id, user_id, role,
                     stage_id, date_moved, date, share, amount)
                 SELECT won.id, won.partner_id, won.company_id, won.team_id,
-                       cr.user_id, cr.role, cr.stage_id, cr.date_moved,
+                       CASE WHEN cr.user_id IN (SELECT uid FROM sales_force)
+                            THEN cr.user_id ELSE outside.id END,
+                       cr.role, cr.stage_id, cr.date_moved,
                        won.date_closed, cr.share, won.revenue * cr.share / 100.0
                   FROM credits cr
                   JOIN won ON won.id = cr.lead_id
-                 WHERE cr.user_id IN (SELECT uid FROM sales_force) AND cr.share > 0
+                  LEFT JOIN (SELECT res_id AS id FROM ir_model_data
+                              WHERE module = 'sfa_base' AND model = 'res.users'
+                                AND name = 'user_outside_sales_force') outside
+                         ON TRUE
+                 WHERE cr.share > 0
+                   AND (cr.user_id IN (SELECT uid FROM sales_force)
+                        OR outside.id IS NOT NULL)
                 """,
                 ids=list(lead_ids),
                 system=SUPERUSER_ID,

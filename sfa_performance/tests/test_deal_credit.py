@@ -54,7 +54,7 @@ class TestDealCredit(SfaCase):
         self.env.cr.flush()  # as a commit does: credits are written then
 
     def credits(self, lead):
-        return sorted(
+        return _ordered(
             (c.user_id, c.role, c.stage_id, round(c.share, 6), round(c.amount, 2))
             for c in self.Credit.search([("lead_id", "=", lead.id)])
         )
@@ -73,7 +73,7 @@ class TestDealCredit(SfaCase):
         lead = self.worked_deal()
         self.assertEqual(
             self.credits(lead),
-            sorted(
+            _ordered(
                 [
                     (self.rep_a, "close", self.env["crm.stage"], 40.0, 4000.0),
                     (self.rep_a, "advance", self.s_qualified, 20.0, 2000.0),
@@ -116,7 +116,8 @@ class TestDealCredit(SfaCase):
     def test_only_the_sales_force_earns_credit(self):
         """An internal user outside the sales force (an administrator, a
         colleague of another department) earns nothing for moving a deal or
-        owning it when it is won."""
+        owning it when it is won: a deal they win is credited to the row
+        "Outside the Sales Force", so the credits add up to the revenue."""
         outsider = self.env["res.users"].create(
             {
                 "name": "Office Admin",
@@ -132,7 +133,7 @@ class TestDealCredit(SfaCase):
         self.move(lead, self.s_won, self.rep_a, "2026-03-10 09:00:00")
         self.assertEqual(
             self.credits(lead),
-            sorted(
+            _ordered(
                 [
                     (self.rep_a, "close", self.env["crm.stage"], 40.0, 4000.0),
                     (self.supervisor, "advance", self.s_proposition, 60.0, 6000.0),
@@ -142,7 +143,17 @@ class TestDealCredit(SfaCase):
         )
         owned = self.deal(800, user=outsider)
         self.move(owned, self.s_won, outsider, "2026-04-01 09:00:00")
-        self.assertFalse(self.credits(owned))
+        outside = self.env.ref("sfa_base.user_outside_sales_force")
+        self.assertEqual(
+            self.credits(owned),
+            [(outside, "close", self.env["crm.stage"], 100.0, 800.0)],
+        )
+        self.assertEqual(
+            self.Credit.with_user(self.director)
+            .search([("lead_id", "=", owned.id)])
+            .user_id,
+            outside,
+        )
 
     def test_a_batch_is_credited_in_constant_queries(self):
         leads = [self.deal(100 * (n + 1)) for n in range(6)]
@@ -224,3 +235,9 @@ class TestDealCredit(SfaCase):
         self.env.invalidate_all()
         _sfa_credit_existing_deals(self.env)
         self.assertEqual(sum(Fact.search(facts).mapped("amount")), 10000)
+
+
+def _ordered(credits):
+    """Credits in one order: by user, role, stage and share (recordsets do
+    not order themselves: ``<`` between two users is a subset test)."""
+    return sorted(credits, key=lambda c: (c[0].id, c[1], c[2].id or 0, c[3]))

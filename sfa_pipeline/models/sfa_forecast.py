@@ -195,8 +195,6 @@ class SfaForecast(models.Model):
             [
                 ("type", "=", "opportunity"),
                 ("won_status", "=", "pending"),
-                # forecasts are the sales force's: not an administrator's
-                ("user_id", "any", self.env["res.users"]._sfa_sales_force_domain()),
                 ("company_id", "!=", False),
                 ("date_deadline", ">=", start),
                 ("date_deadline", "<=", end),
@@ -211,7 +209,8 @@ class SfaForecast(models.Model):
         category, one joining each deal to its team's stage-to-won rate: of
         the closed deals that went through the stage while in the team, the
         share that was won (each deal counts once, however often it came
-        back to the stage).
+        back to the stage). Deals of users outside the sales force, or of
+        no one, count in its row outside.
         """
         figures = defaultdict(lambda: dict.fromkeys(FIGURES, 0.0))
         # sudo: forecasts sum every deal of the rep, whoever runs the refresh
@@ -221,8 +220,11 @@ class SfaForecast(models.Model):
             ["user_id", "company_id", "sfa_forecast_category"],
             ["expected_revenue:sum", "prorated_revenue:sum"],
         )
+        rows = self.env["res.users"]._sfa_in_sales_force(
+            [user.id for user, *_rest in groups]
+        )
         for user, company, category, revenue, prorated in groups:
-            row = figures[user.id, company.id]
+            row = figures[rows[user.id], company.id]
             row["weighted"] += prorated
             if category != "omitted":
                 row["pipeline"] += revenue
@@ -256,8 +258,6 @@ class SfaForecast(models.Model):
                                    AND r.team_id IS NOT DISTINCT FROM l.team_id
                  WHERE l.active AND l.type = 'opportunity'
                    AND l.won_status = 'pending'
-                   AND l.user_id IN (SELECT uid FROM res_groups_users_rel
-                                      WHERE gid = ANY(%(sales_force)s))
                    AND l.company_id IS NOT NULL
                    AND l.sfa_forecast_category != 'omitted'
                    AND l.date_deadline BETWEEN %(start)s AND %(end)s
@@ -265,17 +265,22 @@ class SfaForecast(models.Model):
                 """,
                 start=start,
                 end=end,
-                sales_force=list(self.env["res.users"]._sfa_sales_force_group_ids()),
             )
         )
+        force = self.env["res.users"]._sfa_in_sales_force(
+            [user_id for user_id, *_rest in rows]
+        )
         for user_id, company_id, historical in rows:
-            figures[user_id, company_id]["historical"] = float(historical or 0.0)
+            figures[force[user_id], company_id]["historical"] += float(historical or 0)
+        for key in [key for key in figures if key[0] is None]:
+            del figures[key]
         return figures
 
     @api.model
     def _sfa_actuals(self, start, end):
         """{(user, company): won revenue} of the deals won in the period, on
-        the salesperson's day (sfa_base's facts, as targets count them)."""
+        the salesperson's day (sfa_base's facts, as targets count them).
+        Wins of users outside the sales force count in its row outside."""
         # sudo: same as _sfa_pipeline_figures, the actual is every win of the rep
         groups = (
             self.env["sfa.fact"]
@@ -283,11 +288,6 @@ class SfaForecast(models.Model):
             ._read_group(
                 [
                     ("metric", "=", "won_revenue"),
-                    (
-                        "user_id",
-                        "any",
-                        self.env["res.users"]._sfa_sales_force_domain(),
-                    ),
                     ("date", ">=", start),
                     ("date", "<=", end),
                 ],
@@ -295,7 +295,14 @@ class SfaForecast(models.Model):
                 ["amount:sum"],
             )
         )
-        return {(user.id, company.id): won for user, company, won in groups}
+        rows = self.env["res.users"]._sfa_in_sales_force(
+            [user.id for user, *_rest in groups]
+        )
+        actuals = defaultdict(float)
+        for user, company, won in groups:
+            if rows[user.id]:
+                actuals[rows[user.id], company.id] += won
+        return dict(actuals)
 
     @api.model
     def _refresh_period(self, day=None):

@@ -31,7 +31,10 @@ class SfaForecastRollup(models.Model):
     manager's total over everyone below them, their own forecast included.
     A row belongs to its manager for the visibility rule, so a supervisor
     reads their own roll-up and those of the people below them, never the
-    totals of the line above.
+    totals of the line above. The forecast "Outside the Sales Force" (what
+    users outside it won or have in the pipe) rolls up one level below the
+    top of each reporting line of its company: a director's roll-up is the
+    company's total.
     """
 
     _name = "sfa.forecast.rollup"
@@ -100,6 +103,28 @@ class SfaForecastRollup(models.Model):
                            %(figures)s
                       FROM line
                       JOIN sfa_forecast f ON f.user_id = line.user_id
+                    UNION ALL
+                    -- outside the sales force: below the top of each line
+                    -- (its forecast has no row above depth 0: the slots of
+                    -- the depths above number the tops)
+                    SELECT f.id::bigint * 64
+                               + ROW_NUMBER() OVER (PARTITION BY f.id
+                                                    ORDER BY top.id),
+                           top.id, 1, f.id,
+                           f.user_id, f.team_id, f.company_id, f.period_start,
+                           %(figures)s
+                      FROM sfa_forecast f
+                      JOIN ir_model_data x
+                        ON x.module = 'sfa_base'
+                       AND x.name = 'user_outside_sales_force'
+                       AND x.model = 'res.users' AND x.res_id = f.user_id
+                      JOIN res_company_users_rel cu ON cu.cid = f.company_id
+                      JOIN res_users top
+                        ON top.id = cu.user_id AND top.active
+                       AND top.sfa_manager_id IS NULL
+                     WHERE EXISTS (SELECT 1 FROM res_users below
+                                    WHERE below.sfa_manager_id = top.id
+                                      AND below.active)
                 )
                 """,
                 table=SQL.identifier(self._table),

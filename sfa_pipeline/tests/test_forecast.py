@@ -419,6 +419,85 @@ class TestForecast(SfaCase):
         [(total,)] = Rollup._read_group(march, [], ["weighted:sum"])
         self.assertIn(total, (None, False))
 
+    def test_people_lists_add_up_to_the_company_with_a_row_outside(self):
+        """What users outside the sales force win or have in the pipe counts
+        in one row, "Outside the Sales Force": the forecasts, the director's
+        roll-up and the territories' top level give the same totals. Only
+        those who see the whole company read that row."""
+        office = self.env["res.users"].create(
+            {
+                "name": "Office Admin",
+                "login": "office_admin",
+                "group_ids": [(6, 0, self.env.ref("base.group_user").ids)],
+            }
+        )
+        Lead = self.env["crm.lead"]
+        common = {"type": "opportunity", "company_id": self.company.id}
+        won = Lead.create(
+            dict(
+                common,
+                name="Won by the office",
+                user_id=office.id,
+                expected_revenue=900,
+            )
+        )
+        Lead.create(
+            dict(
+                common,
+                name="Nobody's",
+                user_id=False,
+                expected_revenue=400,
+                probability=50,
+                date_deadline="2026-03-28",
+                sfa_forecast_category="commit",
+            )
+        )
+        with freeze_time("2026-03-12 09:00:00"):
+            won.action_set_won()
+        rows = self._by_user(self._march())
+        outside = self.env.ref("sfa_base.user_outside_sales_force")
+        self.assertEqual(set(rows), {self.rep_a, self.rep_b, self.rep_c, outside})
+        self.assertAlmostEqual(rows[outside].actual, 900)
+        self.assertAlmostEqual(rows[outside].commit, 400)
+        self.assertAlmostEqual(rows[outside].weighted, 200)
+        march = [("period_start", "=", date(2026, 3, 1))]
+        [(won_total, commit_total)] = self.Forecast._read_group(
+            march, [], ["actual:sum", "commit:sum"]
+        )
+        self.assertAlmostEqual(won_total, 700 + 900)
+        self.assertAlmostEqual(commit_total, 1000 + 400)
+        won_facts = sum(
+            self.env["sfa.fact"]
+            .search(
+                [
+                    ("metric", "=", "won_revenue"),
+                    ("date", ">=", date(2026, 3, 1)),
+                    ("date", "<=", date(2026, 3, 31)),
+                ]
+            )
+            .mapped("amount")
+        )
+        self.assertAlmostEqual(won_total, won_facts)
+        by_manager = self.Forecast._sfa_rollup_by_manager(date(2026, 3, 1))
+        self.assertAlmostEqual(by_manager[self.director]["actual"], won_total)
+        self.assertAlmostEqual(by_manager[self.director]["commit"], commit_total)
+        self.assertAlmostEqual(by_manager[self.manager]["actual"], 700)
+        [(top_won, top_commit)] = self.env["sfa.forecast.territory"]._read_group(
+            [*march, ("level", "=", 0)], [], ["actual:sum", "commit:sum"]
+        )
+        self.assertAlmostEqual(top_won, won_total)
+        self.assertAlmostEqual(top_commit, commit_total)
+        # the row outside is the director's to read, not a manager's or a rep's
+        self.assertIn(
+            outside, self.Forecast.with_user(self.director).search(march).user_id
+        )
+        for user in (self.manager, self.supervisor, self.rep_a):
+            self.assertNotIn(
+                outside, self.Forecast.with_user(user).search(march).user_id
+            )
+            rollup = self.env["sfa.forecast.rollup"].with_user(user).search(march)
+            self.assertNotIn(outside, rollup.user_id)
+
     def test_the_territory_report_adds_each_level_once(self):
         """France, its regions and its cities are not added together; deals
         in no territory have their row; a region shows what lies in it but

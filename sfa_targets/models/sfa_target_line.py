@@ -195,8 +195,33 @@ class SfaTargetLine(models.Model):
         "Nobody Holds It",
         compute="_compute_unheld",
         store=True,
-        help="Quota on the company, a territory or a team that is not split "
-        "into salespeople's targets: no salesperson answers for it.",
+        help="Quota on the company, a territory or a team that has no "
+        "responsible and is not split: nobody answers for it.",
+    )
+    unheld_value = fields.Float(
+        "Nobody Holds",
+        compute="_compute_unheld",
+        store=True,
+        help="The quota nobody holds: the target of a line nobody answers for. "
+        "Only such lines carry it, so it adds up over every level.",
+    )
+    unheld_share = fields.Float(
+        "Nobody Holds (%)",
+        compute="_compute_held",
+        aggregator=None,
+        help="The share of this target in lines at or below it that nobody "
+        "holds, over the same dates.",
+    )
+    sfa_unheld_below = fields.Boolean(
+        "Quota Nobody Holds Below",
+        compute="_compute_held",
+        search="_search_sfa_unheld_below",
+        help="Below this target lies quota that nobody holds.",
+    )
+    held_by = fields.Char(
+        compute="_compute_held",
+        help="Who answers for the target: its salesperson, the salespeople it "
+        "is split into, its responsible, or nobody.",
     )
     held_value = fields.Float(
         "Held by Salespeople",
@@ -410,6 +435,19 @@ class SfaTargetLine(models.Model):
         company's year and its months, France and its regions, won revenue
         and new customers are not added up)."""
         fname, __, func = aggregate_spec.partition(":")
+        if fname == "unheld_value" and func == "sum":
+            # lines nobody holds never lie below one another: one metric,
+            # period and currency add up over every level
+            key = self._field_to_sql(self._table, "total_key", query)
+            return SQL(
+                "CASE WHEN COUNT(DISTINCT split_part(%s, '|', 1) || '|' "
+                "|| split_part(%s, '|', 2) || '|' || split_part(%s, '|', 4)) "
+                "<= 1 THEN %s END",
+                key,
+                key,
+                key,
+                super()._read_group_select(aggregate_spec, query),
+            )
         if fname in TOTALLED and func == "sum":
             return SQL(
                 "CASE WHEN COUNT(DISTINCT %s) <= 1 THEN %s END",
@@ -481,33 +519,49 @@ class SfaTargetLine(models.Model):
                 else 0.0
             )
 
-    @api.depends("child_ids", "owner_type", "target_value")
+    @api.depends("child_ids", "owner_type", "target_value", "owner_user_id")
     def _compute_unheld(self):
+        """The rule of the targets' own screens: a target is held by its
+        responsible (the salesperson, the territory's manager, the team's
+        leader) or by the targets it is split into."""
         for line in self:
-            line.unheld = (
+            line.unheld = bool(
                 line.owner_type != "user"
+                and not line.owner_user_id
                 and not line.child_ids
                 and line.target_value > 0
             )
+            line.unheld_value = line.target_value if line.unheld else 0.0
 
     def _compute_held(self):
-        """One query for all the lines: the salespeople's targets below each,
-        over the same dates."""
+        """One query for all the lines: the salespeople's targets and the
+        quota nobody holds below each, over the same dates."""
         ids = [i for i in self.ids if i]
         held = {}
         if ids:
             self.flush_model(
-                ["parent_path", "owner_type", "target_value", "date_from", "date_to"]
+                [
+                    "parent_path",
+                    "owner_type",
+                    "target_value",
+                    "date_from",
+                    "date_to",
+                    "unheld_value",
+                ]
             )
-            held = dict(
-                self.env.execute_query(
+            held = {
+                row[0]: row[1:]
+                for row in self.env.execute_query(
                     SQL(
                         """
-                        SELECT t.id, SUM(d.target_value)
+                        SELECT t.id,
+                               COALESCE(SUM(d.target_value)
+                                   FILTER (WHERE d.owner_type = 'user'), 0),
+                               COUNT(*) FILTER (WHERE d.owner_type = 'user'),
+                               COALESCE(SUM(d.unheld_value), 0)
                           FROM sfa_target_line t
                           JOIN sfa_target_line d
                             ON d.parent_path LIKE t.parent_path || '%%'
-                           AND d.id != t.id AND d.owner_type = 'user'
                            AND d.date_from = t.date_from AND d.date_to = t.date_to
                          WHERE t.id = ANY(%s)
                          GROUP BY t.id
@@ -515,16 +569,46 @@ class SfaTargetLine(models.Model):
                         ids,
                     )
                 )
-            )
+            }
         for line in self:
-            if line.owner_type == "user":
-                value = line.target_value
-            else:
-                value = held.get(line.id, 0.0)
+            by_reps, reps, unheld = held.get(line.id, (0.0, 0, line.unheld_value))
+            value = line.target_value if line.owner_type == "user" else by_reps
             line.held_value = value
-            line.held_share = (
-                100.0 * value / line.target_value if line.target_value else 0.0
-            )
+            share = 100.0 / line.target_value if line.target_value else 0.0
+            line.held_share = value * share
+            line.unheld_share = unheld * share
+            line.sfa_unheld_below = bool(unheld) and not line.unheld
+            line.held_by = line._sfa_held_by(reps)
+
+    def _sfa_held_by(self, reps):
+        if self.owner_type == "user":
+            return self.user_id.name
+        if self.child_ids and reps:
+            return self.env._("%(count)s salespeople", count=reps)
+        if self.owner_user_id:
+            return self.env._("%(name)s (responsible)", name=self.owner_user_id.name)
+        if self.child_ids:
+            return self.env._("Split, no salesperson")
+        return self.env._("Nobody") if self.target_value else False
+
+    def _search_sfa_unheld_below(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on quota nobody holds."))
+        self.flush_model(
+            ["parent_path", "parent_id", "date_from", "date_to", "unheld_value"]
+        )
+        query = SQL(
+            """
+            SELECT t.id
+              FROM sfa_target_line t
+              JOIN sfa_target_line d
+                ON d.parent_path LIKE t.parent_path || '%%' AND d.id != t.id
+               AND d.date_from = t.date_from AND d.date_to = t.date_to
+             WHERE d.unheld_value > 0
+            """
+        )
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", query)]
 
     def _split_digits(self, metric=None):
         """Decimals a split of this target keeps: none for counts, the
@@ -1055,6 +1139,31 @@ class SfaTargetLine(models.Model):
                 period &= Domain(OWNER_FIELDS[owner_type], "=", owner_id)
             periods.append(period)
         return domain & Domain.OR(periods) if periods else Domain.FALSE
+
+    def action_open_bottom_up(self):
+        """The Bottom-up Check. Those who split targets (supervisors and
+        sales managers) get the targets whose split disagrees, the quota
+        nobody holds and the targets above it, by metric with totals; a
+        salesperson, who splits nothing, gets their own targets and who
+        holds them."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sfa_targets.action_sfa_target_bottom_up"
+        )
+        user = self.env.user
+        if user.has_group("sfa_base.group_sfa_supervisor") or user.has_group(
+            "sales_team.group_sale_manager"
+        ):
+            return action
+        action.update(
+            domain="[('owner_user_id', '=', uid)]",
+            context={"search_default_current": 1},
+            help=self.env._(
+                "<p class='o_view_nocontent_smiling_face'>No target for you "
+                "yet</p><p>Your managers check that the targets they split add "
+                "up and that someone holds each quota; here you see yours.</p>"
+            ),
+        )
+        return action
 
     def action_open_facts(self):
         """The facts behind the actual, as the user may read them."""

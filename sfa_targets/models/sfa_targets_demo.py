@@ -3,13 +3,16 @@
 Loaded from ``demo/sfa_targets_demo.xml``: this year's plan gives the company
 a won-revenue target (the last twelve months' plus 15 %, or 2 million without
 history) split down the territory tree by headcount, each city's target over
-its reps, and each rep's over the months in equal shares; and a
+the reps who work it (a rep covering two cities holds their quota in
+the one where they won most), and each rep's over the months in equal
+shares; and a
 new-customers target split over the regions by headcount. The plan is
 confirmed and its actuals refreshed, so *My Targets* shows progress for
 every demo rep.
 """
 
 import logging
+from collections import defaultdict
 
 from odoo import api, fields, models
 
@@ -69,7 +72,8 @@ class ResUsers(models.Model):
                 "stretch_value": round(won * 1.3, -3) or 2_500_000,
             }
         )
-        self._sfa_demo_split_down(revenue)
+        homes = self._sfa_demo_homes(company, today.replace(year=today.year - 1))
+        self._sfa_demo_split_down(revenue, homes)
         customers = Line.create(
             {
                 "plan_id": plan.id,
@@ -91,37 +95,87 @@ class ResUsers(models.Model):
         return True
 
     @api.model
-    def _sfa_demo_split(self, line, skip=(), **values):
-        """Split ``line`` with the wizard, leaving out the owners in ``skip``."""
+    def _sfa_demo_split(self, line, skip=(), weights=None, **values):
+        """Split ``line`` with the wizard, leaving out the owners in ``skip``;
+        ``weights`` ({owner: weight}) for a split by weights."""
         wizard = self.env["sfa.target.decompose"].create({"line_id": line.id, **values})
         wizard.child_ids.filtered(lambda child: child.owner_id in skip).unlink()
+        if weights and wizard.child_ids:
+            total = sum(weights.get(child.owner_id, 0) for child in wizard.child_ids)
+            for child in wizard.child_ids:
+                child.weight = 100.0 * weights.get(child.owner_id, 0) / total
         if wizard.child_ids:
             wizard.action_apply()
         return line.child_ids
 
     @api.model
-    def _sfa_demo_split_down(self, line, assigned=None):
-        """Territories over their sub-territories by headcount, cities over
-        their reps equally, reps over the months equally. A rep
-        covering several cities gets their target from the first one (a
-        person has one target per metric and period)."""
-        assigned = set() if assigned is None else assigned
+    def _sfa_demo_homes(self, company, since):
+        """{rep: city}: the city each demo rep works, where they won most
+        since ``since`` (their first city if they won nothing). A person has
+        one target per metric and period, so a rep covering two cities holds
+        their quota in the one they work."""
+        won = defaultdict(float)
+        for user, territory, amount in (
+            self.env["sfa.fact"]
+            .sudo()
+            ._read_group(
+                [
+                    ("metric", "=", "won_revenue"),
+                    ("company_id", "=", company.id),
+                    ("date", ">=", since),
+                    ("territory_id", "!=", False),
+                ],
+                ["user_id", "territory_id"],
+                ["amount:sum"],
+            )
+        ):
+            won[user.id, territory.id] += amount
+        cities = self.env["sfa.territory"].search(
+            [("company_id", "=", company.id), ("child_ids", "=", False)]
+        )
+        homes = {}
+        for city in cities:
+            for rep in city.member_ids:
+                best = homes.get(rep.id)
+                if best is None or won[rep.id, city.id] > won[rep.id, best]:
+                    homes[rep.id] = city.id
+        return homes
+
+    @api.model
+    def _sfa_demo_split_down(self, line, homes):
+        """Territories over their sub-territories by the reps who work there
+        (``homes``), cities over those reps equally, reps over the months
+        equally. Territories where no rep works get no quota: their wins show
+        as outside the split of the territory above."""
         if line.owner_type == "user":
             self._sfa_demo_split(
                 line, split_by="time", period="month", time_method="equal"
             )
             return
         territory = line.territory_id
+        worked = self.env["sfa.territory"].browse(set(homes.values()))
         if line.owner_type == "company" or territory.child_ids:
+            reps = {
+                child.id: sum(
+                    1
+                    for city in homes.values()
+                    if worked.browse(city).parent_path.startswith(child.parent_path)
+                )
+                for child in territory.child_ids
+            }
             children = self._sfa_demo_split(
-                line, owner_type="territory", org_method="headcount"
+                line,
+                skip=[tid for tid, count in reps.items() if not count],
+                weights=reps,
+                owner_type="territory",
+                org_method="weights" if territory else "headcount",
             )
-        elif territory.member_ids - self.browse(assigned):
-            children = self._sfa_demo_split(
-                line, skip=assigned, owner_type="user", org_method="equal"
-            )
-            assigned.update(children.user_id.ids)
         else:
-            return
+            elsewhere = territory.member_ids.filtered(
+                lambda rep: homes.get(rep.id) != territory.id
+            )
+            children = self._sfa_demo_split(
+                line, skip=elsewhere.ids, owner_type="user", org_method="equal"
+            )
         for child in children:
-            self._sfa_demo_split_down(child, assigned)
+            self._sfa_demo_split_down(child, homes)

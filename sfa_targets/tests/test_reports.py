@@ -80,22 +80,51 @@ class TestTargetReports(TargetCase):
         self.assertEqual(by_user[("user",)], (None, None))
 
     def test_the_bottom_up_check_flags_quota_nobody_holds(self):
+        # South has a manager: its responsible holds it, unsplit
+        self.assertEqual(self.south.owner_user_id, self.territory_manager)
+        self.assertFalse(self.south.unheld)
+        self.assertEqual(self.south.held_by, "Territory Manager (responsible)")
+        # without one, nobody holds South's 4,000 (nor the company's
+        # new-customers target, which has no responsible)
+        self.t_south.manager_id = False
+        self.env.invalidate_all()
         unheld = self.lines.filtered("unheld")
         self.assertEqual(
             unheld.mapped("name"), (self.south | self.new_customers).mapped("name")
         )
+        self.assertEqual(self.south.unheld_value, 4000)
+        self.assertEqual(self.south.held_by, "Nobody")
         self.env.invalidate_all()
         self.assertEqual(self.company_won.held_value, 5000)
         self.assertEqual(self.company_won.held_share, 50)
+        self.assertEqual(self.company_won.unheld_share, 40)
+        self.assertEqual(self.france.unheld_share, 40)
+        self.assertEqual(self.north.unheld_share, 0)
+        self.assertEqual(self.company_won.held_by, "2 salespeople")
+        self.assertEqual(self.rep_a_line.held_by, "Rep A")
         self.assertAlmostEqual(self.north.held_share, 5000 / 6000 * 100)
         self.assertEqual(self.rep_a_line.held_share, 100)
-        action = self.env.ref("sfa_targets.action_sfa_target_bottom_up")
+        action = self.Line.action_open_bottom_up()
         flagged = self.Line.search(
-            [("plan_id", "=", self.plan.id), *safe_eval(action.domain)]
+            [("plan_id", "=", self.plan.id), *safe_eval(action["domain"])]
         )
-        # North's reps hold 5,000 of its 6,000: its split disagrees too
+        # North's reps hold 5,000 of its 6,000: its split disagrees; the
+        # company and France have quota nobody holds below them
         self.assertTrue(self.north.split_mismatch)
-        self.assertEqual(flagged, unheld | self.north)
+        self.assertEqual(flagged, unheld | self.north | self.company_won | self.france)
+        # the total of the quota nobody holds adds levels of one metric
+        # (the company's new customers and South's won revenue) but not
+        # unlike metrics
+        totals = dict(
+            self.Line._read_group(
+                [("plan_id", "=", self.plan.id)], ["metric"], ["unheld_value:sum"]
+            )
+        )
+        self.assertEqual(totals, {"won_revenue": 4000, "new_customers": 12})
+        [[everything]] = self.Line._read_group(
+            [("plan_id", "=", self.plan.id)], [], ["unheld_value:sum"]
+        )
+        self.assertIsNone(_total(everything))
         # split South to rep_c: it is held now
         self.Line.create(
             {
@@ -112,6 +141,22 @@ class TestTargetReports(TargetCase):
         self.assertFalse(self.south.unheld)
         self.env.invalidate_all()
         self.assertEqual(self.company_won.held_share, 90)
+        self.assertEqual(self.company_won.unheld_share, 0)
+
+    def test_a_rep_reads_only_their_own_line_in_the_bottom_up_check(self):
+        self.t_south.manager_id = False
+        for boss in (self.supervisor, self.director):
+            action = self.Line.with_user(boss).action_open_bottom_up()
+            self.assertIn(("unheld", "=", True), safe_eval(action["domain"]))
+        action = self.Line.with_user(self.rep_a).action_open_bottom_up()
+        domain = safe_eval(action["domain"], {"uid": self.rep_a.id})
+        self.assertEqual(domain, [("owner_user_id", "=", self.rep_a.id)])
+        self.assertNotIn("every quota is held", action["help"])
+        seen = self.Line.with_user(self.rep_a).search(
+            [("plan_id", "=", self.plan.id), *domain]
+        )
+        self.assertEqual(seen, self.rep_a_line)
+        self.assertEqual(seen.held_by, "Rep A")
 
     def test_a_country_shows_what_lies_in_none_of_its_regions(self):
         gamma = self.env["res.partner"].create(
