@@ -1059,23 +1059,56 @@ def pytest_command(db: str, *args: str) -> list[str]:
     return [sys.executable, "-m", "pytest", *args, *odoo_options, *common]
 
 
-def run_pytest(db: str) -> Outcome:
-    """Run pytest-odoo over ``tests/`` (without ``tests/bench``) against ``db``."""
+def run_pytest(db: str, *paths: str, name: str = "pytest") -> Outcome:
+    """Run pytest-odoo over ``paths`` (default ``tests/`` without
+    ``tests/bench``, ``tests/load`` and ``tests/demo``) against ``db``."""
     if not TESTS_DIR.is_dir():
-        return Outcome("pytest", detail="no tests/ directory")
-    cmd = pytest_command(db, "tests", "--ignore=tests/bench", "--ignore=tests/load")
+        return Outcome(name, detail="no tests/ directory")
+    args = paths or (
+        "tests",
+        "--ignore=tests/bench",
+        "--ignore=tests/load",
+        "--ignore=tests/demo",
+    )
+    cmd = pytest_command(db, *args)
     say("running " + " ".join(cmd[1:]))
     lines: list[str] = []
-    code = run_logged(cmd, LOG_DIR / "pytest.log", on_line=lines.append)
+    log = LOG_DIR / ("pytest.log" if name == "pytest" else f"pytest-{name}.log")
+    code = run_logged(cmd, log, on_line=lines.append)
     counts = parse_pytest_summary(lines)
     failed = counts["failed"] + counts["errors"]
     if code not in (0, 5) and failed == 0:
         failed = 1
+    if paths and counts["passed"] == 0 and failed == 0:
+        failed = 1  # the demo checks ran nothing: a failure, not a pass
     detail = (
         f"{counts['passed']} passed, {counts['failed']} failed, "
         f"{counts['errors']} errors, {counts['skipped']} skipped, exit code {code}"
     )
-    return Outcome("pytest", counts["passed"], failed, detail)
+    return Outcome(name, counts["passed"], failed, detail)
+
+
+def run_demo_checks(server: DbServer, quiet: bool) -> Outcome:
+    """Install the modules with the demo data in a database of their own, as
+    ``serve`` does, and run ``tests/demo`` against it: the demo's fact table
+    equals a rebuild and no screen of the sales force is empty."""
+    modules = selected_modules()
+    if not modules or not (TESTS_DIR / "demo").is_dir():
+        return Outcome("demo", detail="no sfa_* module or no tests/demo")
+    db = f"sfa_demo_test_{timestamp()}_{os.getpid()}"
+    try:
+        code, report = install_database(
+            server, db, modules, demo=True, log_name="odoo-demo.log", quiet=quiet
+        )
+        if code != 0 or report.other_errors:
+            detail = f"installing the demo failed (exit code {code})"
+            for record in report.other_errors:
+                say("unexpected log line: " + "\n    ".join(record[:25]))
+            return Outcome("demo", failed=1, detail=detail)
+        return run_pytest(db, "tests/demo", name="demo")
+    finally:
+        if was_created_here(server, db) and not env_flag("SFA_KEEP_DB"):
+            drop_created_database(server, db)
 
 
 def run_check(name: str, cmd: list[str]) -> Outcome:
@@ -1270,6 +1303,7 @@ def cmd_test(args: argparse.Namespace) -> int:
         drop_stale_temp_databases(server)
         outcomes.append(run_odoo_tests(server, db, quiet))
         outcomes.append(run_pytest(db))
+        outcomes.append(run_demo_checks(server, quiet))
         outcomes.extend(run_linters())
         outcomes.append(run_wheels(server))
     except SfaError as exc:

@@ -962,7 +962,8 @@ class SfaDemoBuilder:
             )
 
     def _create_shares(self, customers, leads):
-        """A few shares granted by reps through the share wizard."""
+        """A few shares granted through the share wizard, by reps and by the
+        line above them."""
         Wizard = self.env["sfa.share.wizard"]
         users = self.users
         open_leads = [
@@ -991,6 +992,24 @@ class SfaDemoBuilder:
                 None,
             ),
             ("rep11", first(open_leads, users["rep11"], "nice"), "rep12", "read", 14),
+            # the line above shares too: a joint visit across teams, a key
+            # account followed in another region, a strategic deal the
+            # director asks a rep of another line to support
+            (
+                "supervisor1",
+                first(open_leads, users["rep2"], "amiens"),
+                "rep4",
+                "read",
+                21,
+            ),
+            (
+                "manager1",
+                first(customers["partners"], users["rep6"], "bordeaux"),
+                "manager2",
+                "read",
+                None,
+            ),
+            ("director", first(open_leads, users["rep7"], "paris"), "rep4", "edit", 60),
         ]
         for granter, record, grantee, access, days in shares:
             if not record:
@@ -1002,11 +1021,21 @@ class SfaDemoBuilder:
                     "user_ids": [Command.set(users[grantee].ids)],
                     "access": access,
                     "date_expiry": self.today + timedelta(days=days) if days else False,
-                    "note": "Covering for me during the trade fair"
-                    if days
-                    else "Same group, other site",
+                    "note": NOTES.get(granter)
+                    or (
+                        "Covering for me during the trade fair"
+                        if days
+                        else "Same group, other site"
+                    ),
                 }
             ).action_share()
+
+
+NOTES = {
+    "supervisor1": "Joint visit with the West team",
+    "manager1": "Key account, followed by the South region too",
+    "director": "Strategic deal: Nantes supports Paris",
+}
 
 
 class ResUsers(models.Model):

@@ -87,6 +87,19 @@ class SfaFact(models.Model):
         }
 
     @api.model
+    def _sfa_rebuild_with_products(self):
+        """At install (and upgrade): the facts of every metric whose documents
+        have a product, those of the modules installed before this one too:
+        their rows were written without a product column."""
+        self._sfa_rebuild(
+            [
+                metric
+                for metric, source in self._sfa_sources().items()
+                if "product_id" in source.columns
+            ]
+        )
+
+    @api.model
     def _sfa_layer_joins(self):
         return SQL(
             """%s
