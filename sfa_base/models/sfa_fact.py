@@ -3,7 +3,7 @@ import random
 import time
 from dataclasses import dataclass, field
 
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.service.model import (
@@ -17,6 +17,8 @@ _logger = logging.getLogger(__name__)
 # Key of the pending refreshes in the transaction's precommit data.
 PENDING = "sfa.fact"
 PENDING_PATHS = "sfa.fact.paths"
+# what the current _read_group makes alike (see SfaFact._read_group)
+ALIKE = "sfa.fact.alike"
 # A refresh may mark more facts (the flush before it, the last contacts
 # after it): rounds before the transaction fails instead of dropping them.
 SYNC_ROUNDS = 10
@@ -226,19 +228,61 @@ class SfaFact(models.Model):
             "target": "current",
         }
 
+    def _read_group(
+        self,
+        domain,
+        groupby=(),
+        aggregates=(),
+        having=(),
+        offset=0,
+        limit=None,
+        order=None,
+    ):
+        """What the grouping or the domain already makes alike needs no check
+        in each group (``_read_group_select``): one metric, or grouped by
+        metric; grouped by company (one currency a group). Known before the
+        query, at no query's cost; kept on the cursor for this call only, out
+        of any client's reach."""
+        groupby = tuple(groupby)
+        alike = set()
+        metrics = _domain_metrics(domain)
+        if "metric" in groupby or (metrics is not None and len(metrics) <= 1):
+            alike.add("metric")
+        if "company_id" in groupby:
+            alike.add("company_id")
+        if "currency_id" in groupby:
+            alike.add("currency_id")
+        cache = self.env.cr.cache
+        before = cache.get(ALIKE)
+        cache[ALIKE] = alike
+        try:
+            return super()._read_group(
+                domain, groupby, aggregates, having, offset, limit, order
+            )
+        finally:
+            cache[ALIKE] = before
+
     def _read_group_select(self, aggregate_spec, query):
         """Totals never add unlike things: a sum over several metrics (won
         revenue and action costs), or amounts of several companies (and so
         currencies), is not given."""
         fname, __, func = aggregate_spec.partition(":")
         if func == "sum" and fname in ("amount", "quantity", "amount_currency"):
-            same = [self._field_to_sql(self._table, "metric", query)]
+            same = ["metric"]
             if fname == "amount":
-                same.append(self._field_to_sql(self._table, "company_id", query))
+                same.append("company_id")
             elif fname == "amount_currency":
-                same.append(self._field_to_sql(self._table, "currency_id", query))
+                same.append("currency_id")
+            alike = self.env.cr.cache.get(ALIKE) or set()
+            checked = [
+                self._field_to_sql(self._table, name, query)
+                for name in same
+                if name not in alike
+            ]
+            if not checked:
+                return super()._read_group_select(aggregate_spec, query)
             condition = SQL(" AND ").join(
-                SQL("MIN(%s) = MAX(%s)", column, column) for column in same
+                SQL("MIN(%s) = MAX(%s)", column, column) for column in checked
             )
             return SQL(
                 "CASE WHEN %s THEN %s END",
@@ -760,6 +804,7 @@ class SfaFact(models.Model):
         for metric in metrics or sources:
             if metric not in sources:
                 continue
+            self._sfa_drop_pending(metric)
             start = time.monotonic()
             changed = self._sfa_refresh(sources[metric], None, None)
             touched[metric] = changed
@@ -773,12 +818,30 @@ class SfaFact(models.Model):
         self._sfa_facts_changed(touched)
 
     @api.model
+    def _sfa_drop_pending(self, metric):
+        """The refreshes of ``metric`` pending so far: a rebuild of the metric
+        covers them (what they mark is flushed before it), so they are not
+        run again after it. Marks its own writes make come after, and stay."""
+        data = self.env.cr.precommit.data
+        pending = data.get(PENDING) or {}
+        for item in [item for item in pending if item[0] == metric]:
+            del pending[item]
+        paths = data.get(PENDING_PATHS) or {}
+        for path_key in [key for key in paths if metric in key[2]]:
+            model, path, path_metrics, key = path_key
+            ids = paths.pop(path_key)
+            rest = tuple(name for name in path_metrics if name != metric)
+            if rest:
+                paths.setdefault((model, path, rest, key), set()).update(ids)
+
+    @api.model
     def _cron_rebuild(self):
         """Nightly, while people may still work: one metric per transaction
         (the locks on its facts are held for that metric only), a metric
         that collides with a user's refresh of the same facts (deadlock,
         serialization failure) is tried again, as Odoo retries a request."""
         Facts = self.sudo()
+        Facts._sfa_fill_timezones()
         metrics = list(Facts._sfa_sources())
         Facts.env.execute_query(
             SQL("DELETE FROM sfa_fact WHERE metric != ALL(%s)", metrics)
@@ -905,6 +968,9 @@ class SfaFact(models.Model):
                       LEFT JOIN res_partner cp ON cp.id = c.partner_id
                       LEFT JOIN res_users u ON u.id = src.user_id
                       LEFT JOIN res_partner up ON up.id = u.partner_id
+                      -- the time zones PostgreSQL knows (sfa_timezone)
+                      LEFT JOIN sfa_timezone uz ON uz.name = up.tz
+                      LEFT JOIN sfa_timezone cz ON cz.name = cp.tz
                       LEFT JOIN res_partner p ON p.id = src.partner_id
                       %(extra_joins)s
                      CROSS JOIN LATERAL (
@@ -941,7 +1007,7 @@ class SfaFact(models.Model):
                 company_rate=self._sfa_rate_sql(SQL("c.currency_id")),
                 rate=self._sfa_rate_sql(SQL("src.currency_id")),
                 local_day=self._sfa_local_date_sql(
-                    SQL("src.moment"), SQL("up.tz"), SQL("cp.tz")
+                    SQL("src.moment"), SQL("uz.name"), SQL("cz.name")
                 ),
                 territory_on=self.env["sfa.territory.history"]._sfa_stay_on_sql(
                     "territory_id", SQL("src.partner_id"), SQL("d.date")
@@ -1035,28 +1101,41 @@ class SfaFact(models.Model):
     @api.model
     def _sfa_local_date_sql(self, timestamp, *tz_columns):
         """SQL of the local day of a UTC ``timestamp``, in the first of the
-        ``tz_columns`` (SQL of res_partner.tz values) that PostgreSQL knows,
-        else UTC. A time zone name PostgreSQL does not know is skipped rather
-        than failing the whole query."""
-        zones = self._sfa_pg_timezones()
-        known = [
-            SQL("CASE WHEN %s = ANY(%s) THEN %s END", column, zones, column)
-            for column in tz_columns
-        ]
+        ``tz_columns`` that is set, else UTC. The refresh gives the names of
+        ``sfa_timezone`` joined on the user's and the company's time zones:
+        a name PostgreSQL does not know is skipped rather than failing the
+        whole statement."""
         return SQL(
             "((%s AT TIME ZONE 'UTC') AT TIME ZONE COALESCE(%s, 'UTC'))::date",
             timestamp,
-            SQL(", ").join(known) if known else SQL("NULL"),
+            SQL(", ").join(tz_columns) if tz_columns else SQL("NULL"),
         )
 
+    def init(self):
+        """``sfa_timezone``: the time zone names this PostgreSQL server knows,
+        joined by the refreshes (an index lookup or a hash join, where a list
+        of every name in each statement made its planning most of its time).
+        Filled at install and upgrade, and again before each nightly
+        rebuild (the server's time zone data may change with its system)."""
+        res = super().init()
+        self.env.cr.execute(
+            "CREATE TABLE IF NOT EXISTS sfa_timezone (name varchar PRIMARY KEY)"
+        )
+        self._sfa_fill_timezones()
+        return res
+
     @api.model
-    @tools.ormcache()
-    def _sfa_pg_timezones(self):
-        """The time zone names PostgreSQL knows (fixed for a server)."""
-        return sorted(
-            name
-            for (name,) in self.env.execute_query(
-                SQL("SELECT name FROM pg_timezone_names")
+    def _sfa_fill_timezones(self):
+        self.env.execute_query(
+            SQL(
+                """
+                DELETE FROM sfa_timezone
+                 WHERE name NOT IN (SELECT name FROM pg_timezone_names);
+                INSERT INTO sfa_timezone (name)
+                SELECT name FROM pg_timezone_names
+                ON CONFLICT DO NOTHING;
+                ANALYZE sfa_timezone;
+                """
             )
         )
 

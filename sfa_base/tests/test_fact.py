@@ -371,6 +371,38 @@ class TestFacts(SfaCase):
         # (each part is a number: 1000 + 2000 won, and the cycles)
         self.assertIn(total, (None, False))
         self.assertIn(count, (None, False))
+        # one metric, or grouped by metric: given without a check per group
+        # (what makes the sums alike is known before the query)
+        [(one,)] = self.Fact._read_group(
+            [("metric", "=", "won_revenue")], [], ["amount:sum"]
+        )
+        self.assertEqual(one, 1000 + self.lead_b.expected_revenue)
+        query = self.Fact._read_group_select(
+            "amount:sum", self.Fact._search([("metric", "=", "won_revenue")])
+        )
+        self.assertIn("MIN(", query.code, "outside a _read_group: checked")
+        # amounts of companies in two currencies are not added up
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        other = self.env["res.company"].create(
+            {"name": "Other Currency Co", "currency_id": eur.id}
+        )
+        self.assertNotEqual(other.currency_id, self.company.currency_id)
+        fact_ids = self.facts("won_revenue", lead_id=self.lead_b.id).ids
+        self.env.cr.execute(
+            "UPDATE sfa_fact SET company_id = %s WHERE id = ANY(%s)",
+            [other.id, fact_ids],
+        )
+        self.env.invalidate_all()
+        domain = [("metric", "=", "won_revenue")]
+        [(mixed,)] = self.Fact._read_group(domain, [], ["amount:sum"])
+        self.assertIn(mixed, (None, False), "two currencies: no total")
+        by_company = dict(self.Fact._read_group(domain, ["company_id"], ["amount:sum"]))
+        self.assertEqual(by_company[other], self.lead_b.expected_revenue)
+        # the context cannot turn the check off
+        forced = self.Fact.with_context(**{"sfa.fact.alike": {"company_id"}})
+        [(total,)] = forced._read_group(domain, [], ["amount:sum"])
+        self.assertIn(total, (None, False))
         # each row opens its document
         fact_a = self.facts("won_revenue", lead_id=self.lead_a.id)
         opened = fact_a.with_user(self.rep_a).action_open_source()
