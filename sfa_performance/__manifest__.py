@@ -2,7 +2,7 @@
     "name": "SFA Performance",
     "summary": "KPIs, weighted rep scorecards, deal credit, customer value, alerts, "
     "exports and a team dashboard",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Sales/CRM",
     "author": "Odoo SFA",
     "website": "https://github.com/odoo-sfa/odoo-sfa",

@@ -1,4 +1,7 @@
+from contextlib import closing
+
 from odoo.tests import TransactionCase, new_test_user
+from odoo.tools import SQL
 
 
 class SfaCase(TransactionCase):
@@ -205,3 +208,58 @@ class SfaCase(TransactionCase):
             .with_user(user)
             .search([("id", "in", self.all_customers.ids)])
         )
+
+
+class FactTableMixin:
+    """The fact table against a full rebuild, for tests of the fact layer
+    (their own documents, the demo's)."""
+
+    # columns no refresh or rebuild is expected to reproduce
+    FACT_TABLE_SKIPPED = ("id", "create_date", "write_date", "create_uid", "write_uid")
+
+    def fact_table(self):
+        """{metric: sorted rows} of the fact table, every stored column."""
+        Fact = self.env["sfa.fact"]
+        columns = [
+            name
+            for name, field in Fact._fields.items()
+            if field.store and field.column_type and name not in self.FACT_TABLE_SKIPPED
+        ]
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT %s FROM sfa_fact",
+                SQL(", ").join(SQL.identifier(name) for name in columns),
+            )
+        )
+        metric = columns.index("metric")
+        table = {}
+        for row in self.env.cr.fetchall():
+            row = tuple(round(v, 4) if isinstance(v, float) else v for v in row)
+            table.setdefault(row[metric], []).append(row)
+        return {name: sorted(rows, key=repr) for name, rows in table.items()}
+
+    def assert_facts_equal_rebuild(self, what):
+        """After what a commit runs, the table equals a full rebuild (rolled
+        back), metric by metric. Returns the table."""
+        Fact = self.env["sfa.fact"]
+        Fact._sfa_sync_all()
+        kept = self.fact_table()
+        with closing(self.env.cr.savepoint()):
+            Fact._sfa_rebuild()
+            Fact._sfa_sync_all()
+            rebuilt = self.fact_table()
+        self.env.invalidate_all()
+        differing = {}
+        for metric in set(kept) | set(rebuilt):
+            old, new = kept.get(metric, []), rebuilt.get(metric, [])
+            if old != new:
+                differing[metric] = {
+                    "rows kept, rebuilt": (len(old), len(new)),
+                    "missing": [row for row in new if row not in old][:3],
+                    "extra": [row for row in old if row not in new][:3],
+                }
+        self.assertFalse(
+            differing, f"after {what}, metrics differ from a rebuild: {differing}"
+        )
+        return kept

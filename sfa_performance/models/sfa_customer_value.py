@@ -1,10 +1,7 @@
-from collections import defaultdict
-
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.fields import Domain
 from odoo.tools import SQL
 
 GRADES = [("a", "A"), ("b", "B"), ("c", "C"), ("d", "D")]
@@ -181,56 +178,69 @@ class SfaCustomerValue(models.Model):
         }
 
     @api.model
-    def _sfa_fact_arrays(self, companies, today):
-        """The facts of each company's value window, per customer, as the
-        columns of the value query: orders, purchases, margin, invoiced,
-        contacts (the company's channels) and action costs. One grouped read
-        of the facts per company."""
-        Fact = self.env["sfa.fact"].sudo()  # sudo: every customer's value
-        columns = {
-            name: []
-            for name in (
-                "f_companies",
-                "f_partners",
-                "f_orders",
-                "f_sales",
-                "f_margins",
-                "f_invoiced",
-                "f_contacts",
-                "f_costs",
-            )
-        }
+    def _sfa_facts_sql(self, companies, today):
+        """The facts of each company's value window, per customer (``win``
+        holds each company's window and contact metrics), as SQL: orders,
+        purchases, margin, invoiced, received, contacts (the company's
+        channels) and action costs; and the balances of today: receivable
+        (every open balance) and overdue (the positive balances due before
+        today). One grouped scan of the facts, pending refreshes applied
+        first."""
+        Fact = self.env["sfa.fact"]
         figures = {
-            "orders": "f_orders",
-            "sales_amount": "f_sales",
-            "sales_margin": "f_margins",
-            "invoiced_amount": "f_invoiced",
-            "action_cost": "f_costs",
+            "order_count": "orders",
+            "sales": "sales_amount",
+            "margin": "sales_margin",
+            "invoiced": "invoiced_amount",
+            "received": "paid_on_invoices",
+            "cost": "action_cost",
         }
-        for company in companies:
-            contacts = Fact._sfa_contact_metrics(company)
-            start = today - relativedelta(months=company.sfa_value_months or 12)
-            rows = defaultdict(lambda: dict.fromkeys(figures.values(), 0.0))
-            for (partner, metric), value in Fact._sfa_sums(
-                Domain("company_id", "=", company.id)
-                & Domain("partner_id", "!=", False)
-                & Domain("date", ">=", start)
-                & Domain("date", "<=", today),
-                ["partner_id"],
-                list(set(figures) | set(contacts)),
-            ).items():
-                row = rows[partner.id]
-                if metric in contacts:
-                    row["f_contacts"] = row.get("f_contacts", 0.0) + value
-                if metric in figures:
-                    row[figures[metric]] += value
-            for partner_id, row in rows.items():
-                columns["f_companies"].append(company.id)
-                columns["f_partners"].append(partner_id)
-                for name in columns:
-                    if name not in ("f_companies", "f_partners"):
-                        columns[name].append(row.get(name, 0.0))
-        return columns
+        contacts = {
+            metric
+            for company in companies
+            for metric in Fact._sfa_contact_metrics(company)
+        }
+        metrics = set(figures.values()) | contacts | {"open_balance"}
+        Fact.sudo()._sfa_sync(metrics)
+        # each metric's measure: the amount, or the quantity of a count
+        quantities = [m for m in metrics if Fact._sfa_source(m).measure != "amount"]
+        value = SQL(
+            "CASE WHEN f.metric IN %s THEN f.quantity ELSE f.amount END",
+            tuple(quantities) or ("",),
+        )
+        in_window = SQL("f.date >= w.date_from AND f.date <= %s", today)
+        return SQL(
+            """
+            SELECT f.company_id, f.partner_id, %(sums)s,
+                   COALESCE(SUM(%(value)s) FILTER (
+                       WHERE %(in_window)s AND f.metric = ANY(w.contacts)), 0)
+                       AS contacts,
+                   COALESCE(SUM(f.amount) FILTER (
+                       WHERE f.metric = 'open_balance'), 0) AS receivable,
+                   COALESCE(SUM(f.amount) FILTER (
+                       WHERE f.metric = 'open_balance' AND f.date < %(today)s
+                         AND f.amount > 0), 0) AS overdue
+              FROM sfa_fact f
+              JOIN win w ON w.company_id = f.company_id
+             WHERE f.partner_id IS NOT NULL AND f.metric IN %(metrics)s
+               AND (%(in_window)s OR f.metric = 'open_balance')
+             GROUP BY 1, 2
+            """,
+            sums=SQL(", ").join(
+                SQL(
+                    "COALESCE(SUM(%s) FILTER (WHERE %s AND f.metric = %s), 0) AS %s",
+                    value,
+                    in_window,
+                    metric,
+                    SQL.identifier(name),
+                )
+                for name, metric in figures.items()
+            ),
+            value=value,
+            in_window=in_window,
+            today=today,
+            metrics=tuple(metrics),
+        )
 
     @api.model
     def _sfa_compute(self, companies, today=None):
@@ -240,53 +250,31 @@ class SfaCustomerValue(models.Model):
         if not companies:
             return
         today = today or fields.Date.context_today(self)
+        Fact = self.env["sfa.fact"]
         windows = SQL(", ").join(
             SQL(
-                "(%s, %s::date)",
+                "(%s, %s::date, %s::varchar[])",
                 company.id,
                 today - relativedelta(months=company.sfa_value_months or 12),
+                Fact._sfa_contact_metrics(company),
             )
             for company in companies
         )
-        facts = self._sfa_fact_arrays(companies, today)
+        facts = self._sfa_facts_sql(companies, today)
         # the customers' pending values (last contact...) before they are read
         self.env.flush_all()
         self.env.execute_query(
             SQL(
                 """
-            WITH win(company_id, date_from) AS (VALUES %(windows)s),
-            fact AS (
-                SELECT * FROM unnest(
-                    %(f_companies)s::int[], %(f_partners)s::int[],
-                    %(f_orders)s::numeric[], %(f_sales)s::numeric[],
-                    %(f_margins)s::numeric[], %(f_invoiced)s::numeric[],
-                    %(f_contacts)s::numeric[], %(f_costs)s::numeric[])
-                  AS fact(company_id, partner_id, order_count, sales, margin,
-                          invoiced, contacts, cost)
-            ),
+            WITH win(company_id, date_from, contacts) AS (VALUES %(windows)s),
+            fact AS MATERIALIZED (%(facts)s),
             orders AS (
                 SELECT company_id, partner_id, order_count, sales, margin
                   FROM fact WHERE order_count != 0 OR sales != 0 OR margin != 0
             ),
             invoices AS (
-                -- balances on the invoices today, not facts of the window
-                SELECT m.company_id, m.commercial_partner_id AS partner_id,
-                       SUM(m.amount_total_signed - m.amount_residual_signed)
-                           FILTER (WHERE m.invoice_date >= w.date_from) AS received,
-                       SUM(m.amount_residual_signed) AS receivable,
-                       SUM(m.amount_residual_signed)
-                           FILTER (WHERE m.move_type = 'out_invoice'
-                                     AND m.amount_residual_signed > 0
-                                     AND m.invoice_date_due < %(today)s) AS overdue
-                  FROM account_move m
-                  JOIN win w ON w.company_id = m.company_id
-                 WHERE m.move_type IN ('out_invoice', 'out_refund')
-                   AND m.state = 'posted'
-                   AND m.commercial_partner_id IS NOT NULL
-                   AND m.invoice_date <= %(today)s
-                   AND (m.invoice_date >= w.date_from
-                        OR m.amount_residual_signed != 0)
-                 GROUP BY 1, 2
+                SELECT company_id, partner_id, received, receivable, overdue
+                  FROM fact WHERE received != 0 OR receivable != 0 OR overdue != 0
             ),
             actions AS (
                 SELECT company_id, partner_id, contacts, cost
@@ -442,7 +430,7 @@ class SfaCustomerValue(models.Model):
             """,
                 windows=windows,
                 today=today,
-                **facts,
+                facts=facts,
                 main=companies[0].id,
                 norm=DEFAULT_NORM_DAYS,
                 a=GRADE_FLOORS[0],

@@ -11,6 +11,21 @@ from odoo.addons.sfa_targets.models.sfa_fact import (
 from .crm_lead import PENDING as CREDIT_PENDING
 
 RATING_FIELDS = ("rating", "consumed", "rated_on", "rated_partner_id", "partner_id")
+# The fields of a customer invoice whose change moves its balance facts (the
+# residual changes at flush when a payment is reconciled with it).
+BALANCE_FIELDS = (
+    "state",
+    "move_type",
+    "invoice_date",
+    "invoice_date_due",
+    "invoice_user_id",
+    "team_id",
+    "partner_id",
+    "commercial_partner_id",
+    "company_id",
+    "amount_total_signed",
+    "amount_residual_signed",
+)
 
 
 class SfaFact(models.Model):
@@ -41,8 +56,61 @@ class SfaFact(models.Model):
              WHERE r.consumed AND r.rating > 0
             """
         )
+        invoice = {
+            "res_id": "m.id",
+            "company_id": "m.company_id",
+            "user_id": "m.invoice_user_id",
+            "team_id": "m.team_id",
+            "partner_id": "m.commercial_partner_id",
+        }
+        invoices = SQL(
+            """
+              FROM account_move m
+             WHERE m.move_type IN ('out_invoice', 'out_refund')
+               AND m.state = 'posted' AND m.invoice_date IS NOT NULL
+               AND m.commercial_partner_id IS NOT NULL
+            """
+        )
         return {
             **super()._sfa_fact_sources(),
+            # what the customer still owes on an invoice (a credit note's
+            # balance counts against it), in the company's currency as the
+            # ledger holds it, on the day it falls due: the receivable of a
+            # day is the sum of every open balance, the overdue one the
+            # positive balances due before that day
+            "open_balance": FactSource(
+                "open_balance",
+                _("Open Invoice Balance"),
+                "account.move",
+                {
+                    **invoice,
+                    "day": "COALESCE(m.invoice_date_due, m.invoice_date)",
+                    "amount": "m.amount_residual_signed",
+                },
+                SQL("%s AND m.amount_residual_signed != 0", invoices),
+                depends=BALANCE_FIELDS,
+                target=False,
+                sequence=54,
+            ),
+            # what the customer paid of an invoice (or was refunded of a
+            # credit note), on the invoice's day
+            "paid_on_invoices": FactSource(
+                "paid_on_invoices",
+                _("Paid on Invoices"),
+                "account.move",
+                {
+                    **invoice,
+                    "day": "m.invoice_date",
+                    "amount": "m.amount_total_signed - m.amount_residual_signed",
+                },
+                SQL(
+                    "%s AND m.amount_total_signed != m.amount_residual_signed",
+                    invoices,
+                ),
+                depends=BALANCE_FIELDS,
+                target=False,
+                sequence=55,
+            ),
             "deal_credit": FactSource(
                 "deal_credit",
                 _("Deal Contribution Credit"),

@@ -4,6 +4,7 @@ from datetime import date
 import openpyxl
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
@@ -278,6 +279,41 @@ class TestCustomerValue(SfaCase):
         # no contact any more: relationship 24.66 / 2, the score falls by 10.
         self.assertEqual(self.value(self.cust_a).relationship_score, 12.33)
         self.assertEqual(self.value(self.cust_a).score, 39.47)
+
+    def test_balances_follow_payments_at_once(self):
+        """Received, receivable and overdue are facts: a payment, an invoice
+        of two years ago still open, and a day passing move them on the next
+        compute, with no nightly rebuild between."""
+        invoice = self.env["account.move"].search(
+            [("partner_id", "=", self.cust_b.id), ("move_type", "=", "out_invoice")]
+        )
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({"amount": 1000, "payment_date": "2026-06-20"})._create_payments()
+        old = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.cust_b.id,
+                "invoice_date": "2024-05-01",
+                "invoice_date_due": "2024-05-31",
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Old", "price_unit": 70, "tax_ids": [Command.clear()]}
+                    )
+                ],
+            }
+        )
+        old.action_post()
+        self.Value._sfa_compute(self.company, today=TODAY)
+        value = self.value(self.cust_b)
+        # received: the window's invoices only; receivable: every open one
+        self.assertEqual(
+            (value.received_amount, value.receivable_amount, value.overdue_amount),
+            (1000, 2070, 70),
+        )
+        # on 2 July the June invoice is past due too
+        self.Value._sfa_compute(self.company, today=date(2026, 7, 2))
+        self.assertEqual(self.value(self.cust_b).overdue_amount, 2070)
 
     def test_which_customers_and_companies(self):
         """A prospect with no fact, rank or category gets no value; a

@@ -27,6 +27,7 @@ INVOICE_FIELDS = (
     "invoice_user_id",
     "team_id",
     "partner_id",
+    "commercial_partner_id",
     "company_id",
     "currency_id",
 )

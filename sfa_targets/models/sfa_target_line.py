@@ -971,32 +971,57 @@ class SfaTargetLine(models.Model):
         """Recompute actual, attainment and gap of the lines, locked plans
         aside: one grouped query per metric and one update, whatever the
         number of lines."""
-        lines = self.sudo().filtered(lambda line: line.plan_id.state != "locked")
-        if not lines:
+        rows = self.sudo()._sfa_rows(skip_locked=True)
+        if not rows:
             return
-        values = dict.fromkeys(lines.ids, 0.0)
-        for metric, group in lines.grouped("metric").items():
-            values.update(self._sfa_metric_actuals(metric, group._sfa_rows()))
+        values = dict.fromkeys((row[0] for row in rows), 0.0)
+        lines = {
+            line_id: (metric, plan_id)
+            for line_id, metric, plan_id in self.env.execute_query(
+                SQL(
+                    "SELECT id, metric, plan_id FROM sfa_target_line"
+                    " WHERE id = ANY(%s)",
+                    list(values),
+                )
+            )
+        }
+        by_metric = defaultdict(list)
+        for row in rows:
+            by_metric[lines[row[0]][0]].append(row)
+        for metric, group in by_metric.items():
+            values.update(self._sfa_metric_actuals(metric, group))
         # the pending computations of the lines first, or they would
         # overwrite the figures written below
         self.env.flush_all()
+        # only the lines whose figures move are written
         self.env.execute_query(
             SQL(
                 """
+                WITH v AS (
+                    SELECT t.id, v.actual, t.target_value - v.actual AS gap,
+                           CASE WHEN t.target_value != 0
+                                THEN 100.0 * v.actual / t.target_value
+                                ELSE 0 END AS attainment
+                      FROM unnest(%(ids)s::int[], %(actuals)s::float8[])
+                           AS v(id, actual)
+                      JOIN sfa_target_line t ON t.id = v.id
+                )
                 UPDATE sfa_target_line t
-                   SET actual_value = v.actual,
-                       gap = t.target_value - v.actual,
-                       attainment = CASE WHEN t.target_value != 0
-                                         THEN 100.0 * v.actual / t.target_value
-                                         ELSE 0 END
-                  FROM unnest(%(ids)s::int[], %(actuals)s::float8[]) AS v(id, actual)
+                   SET actual_value = v.actual, gap = v.gap,
+                       attainment = v.attainment
+                  FROM v
                  WHERE t.id = v.id
+                   AND (t.actual_value IS DISTINCT FROM v.actual
+                        OR t.gap IS DISTINCT FROM v.gap
+                        OR t.attainment IS DISTINCT FROM v.attainment)
                 """,
                 ids=list(values),
                 actuals=list(values.values()),
             )
         )
-        lines.plan_id.sudo().write({"date_refreshed": fields.Datetime.now()})
+        self.env["sfa.target.plan"].sudo().browse(
+            {plan_id for _metric, plan_id in lines.values()}
+        ).write({"date_refreshed": fields.Datetime.now()})
         self.invalidate_model(["actual_value", "gap", "attainment"])
 
     @api.model
@@ -1076,36 +1101,79 @@ class SfaTargetLine(models.Model):
                         rolled[ancestor, company_id][day] += value
         return rolled
 
-    def _sfa_rows(self):
+    def _sfa_rows(self, skip_locked=False):
         """The lines as target rows for ``_sfa_actuals``: a salesperson's
-        target that changed hands gives one row per holder and their days."""
+        target that changed hands gives one row per holder and their days.
+        Read in one query (a refresh reads tens of thousands of lines);
+        ``skip_locked`` leaves out the lines of locked plans."""
+        if not self:
+            return []
+        self.flush_model()
+        self.env["sfa.target.holder"].flush_model()
+        self.env["sfa.target.plan"].flush_model(["state"])
         rows = []
-        for line in self:
-            start = line.date_from
-            if line.owner_type == "user":
-                for holder in line.holder_ids.sorted("date_from"):
-                    rows.append(
-                        (
-                            line.id,
-                            "user",
-                            holder.user_id.id,
-                            line.company_id.id,
-                            max(holder.date_from, start),
-                            min(holder.date_to, line.date_to),
-                            *line._sfa_dimensions(),
-                        )
-                    )
-                    start = max(start, fields.Date.add(holder.date_to, days=1))
-            if start <= line.date_to:
+        for (
+            line_id,
+            owner_type,
+            owner_id,
+            company_id,
+            date_from,
+            date_to,
+            product_categ_id,
+            category_id,
+            holders,
+        ) in self.env.execute_query(
+            SQL(
+                """
+                SELECT l.id, l.owner_type,
+                       CASE l.owner_type WHEN 'company' THEN l.company_id
+                                         WHEN 'territory' THEN l.territory_id
+                                         WHEN 'team' THEN l.team_id
+                                         ELSE l.user_id END,
+                       l.company_id, l.date_from, l.date_to,
+                       COALESCE(l.product_categ_id, 0),
+                       COALESCE(l.customer_category_id, 0),
+                       (SELECT ARRAY_AGG(ARRAY[h.user_id::text, h.date_from::text,
+                                               h.date_to::text]
+                                         ORDER BY h.date_from, h.id)
+                          FROM sfa_target_holder h
+                         WHERE h.line_id = l.id AND l.owner_type = 'user')
+                  FROM sfa_target_line l
+                  JOIN sfa_target_plan p ON p.id = l.plan_id
+                 WHERE l.id = ANY(%s) AND (p.state != 'locked' OR NOT %s)
+                 ORDER BY l.id
+                """,
+                list(self._ids),
+                skip_locked,
+            )
+        ):
+            dimensions = (product_categ_id or False, category_id or False)
+            start = date_from
+            for user_id, held_from, held_to in holders or ():
+                held_from = fields.Date.to_date(held_from)
+                held_to = fields.Date.to_date(held_to)
                 rows.append(
                     (
-                        line.id,
-                        line.owner_type,
-                        line._owner_id(),
-                        line.company_id.id,
+                        line_id,
+                        "user",
+                        int(user_id),
+                        company_id,
+                        max(held_from, start),
+                        min(held_to, date_to),
+                        *dimensions,
+                    )
+                )
+                start = max(start, fields.Date.add(held_to, days=1))
+            if start <= date_to:
+                rows.append(
+                    (
+                        line_id,
+                        owner_type,
+                        owner_id or False,
+                        company_id,
                         start,
-                        line.date_to,
-                        *line._sfa_dimensions(),
+                        date_to,
+                        *dimensions,
                     )
                 )
         return rows

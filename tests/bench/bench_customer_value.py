@@ -1,8 +1,11 @@
 """Customer values of 50,000 customers over a year of orders, invoices and actions.
 
-50,000 customers of 500 reps, with 200,000 confirmed sales orders (with a
-margin), 150,000 posted invoices (part paid, part overdue) and 300,000 done
-actions with a cost, all in the last twelve months. One call computes every
+50,000 customers of 500 reps, with 200,000 confirmed sales orders (two
+lines each, with a margin), 150,000 posted invoices (two lines each; part
+paid, part overdue) and 300,000 done actions with a cost, all in the last
+twelve months. The facts are rebuilt from those documents as the nightly job
+does; the values' purchases, margin, invoiced, received, receivable and
+overdue must add up to the documents' lines and balances. One call computes every
 customer's value: facts, four scores, overall score and grade, in one SQL
 statement; a second call updates the same rows in place.
 
@@ -126,6 +129,52 @@ class BenchCustomerValue(TransactionCase):
                 count=INVOICES,
             )
         )
+        # two lines per order and per invoice, on two products: the facts of
+        # purchases, margin and invoices are read from the lines
+        products = env["product.product"].create(
+            [{"name": f"CV product {i}", "standard_price": 10} for i in (1, 2)]
+        )
+        env.flush_all()
+        env.cr.execute(
+            SQL(
+                """
+                INSERT INTO sale_order_line
+                       (order_id, name, sequence, product_id, product_uom_qty,
+                        price_unit, price_subtotal, price_tax, price_total,
+                        purchase_price, margin, margin_percent, customer_lead,
+                        company_id, currency_id, order_partner_id, salesman_id,
+                        create_date, write_date, create_uid, write_uid)
+                SELECT o.id, 'CV line', p.seq, p.id, 2, o.amount_untaxed / 4,
+                       o.amount_untaxed / 2, 0, o.amount_untaxed / 2,
+                       (o.amount_untaxed - o.margin) / 4, o.margin / 2,
+                       o.margin / NULLIF(o.amount_untaxed, 0), 0, o.company_id,
+                       o.currency_id, o.partner_id, o.user_id, now(), now(), 1, 1
+                  FROM sale_order o,
+                       unnest(%(products)s::int[], ARRAY[1, 2]) AS p(id, seq)
+                 WHERE o.name LIKE 'CV%%';
+                INSERT INTO account_move_line
+                       (move_id, name, sequence, display_type, product_id,
+                        quantity, price_unit, price_subtotal, price_total,
+                        currency_id, company_currency_id, amount_currency,
+                        balance, debit, credit, company_id, journal_id,
+                        account_id, partner_id, date, parent_state,
+                        create_date, write_date, create_uid, write_uid)
+                SELECT m.id, 'CV line', p.seq, 'product', p.id, 3,
+                       m.amount_untaxed / 6, m.amount_untaxed / 2,
+                       m.amount_untaxed / 2, m.currency_id, m.currency_id,
+                       -m.amount_untaxed / 2, -m.amount_untaxed / 2, 0,
+                       m.amount_untaxed / 2, m.company_id, m.journal_id,
+                       j.default_account_id, m.partner_id, m.date, 'posted',
+                       now(), now(), 1, 1
+                  FROM account_move m
+                  JOIN account_journal j ON j.id = m.journal_id,
+                       unnest(%(products)s::int[], ARRAY[1, 2]) AS p(id, seq)
+                 WHERE m.name LIKE 'CVINV/%%';
+                ANALYZE sale_order_line, account_move_line;
+                """,
+                products=products.ids,
+            )
+        )
         visit = env.ref("sfa_pipeline.sfa_action_type_visit")
         env.cr.execute(
             SQL(
@@ -161,6 +210,10 @@ class BenchCustomerValue(TransactionCase):
         cls.rebuild = time.perf_counter() - start
         env.cr.execute("SELECT count(*) FROM sfa_fact")
         cls.fact_count = env.cr.fetchone()[0]
+        env.cr.execute(
+            "SELECT metric, SUM(amount) FROM sfa_fact GROUP BY metric ORDER BY 1"
+        )
+        cls.fact_sums = dict(env.cr.fetchall())
 
     def test_customer_value(self):
         env = self.env
@@ -216,6 +269,63 @@ class BenchCustomerValue(TransactionCase):
             f"facts rebuilt from the documents: {self.fact_count} in "
             f"{self.rebuild:.2f} s (nightly, before the values)"
         )
+        # the values add up to the documents of the window (their lines)
+        env.cr.execute(
+            SQL(
+                """
+                SELECT SUM(sales_amount), SUM(margin_amount), SUM(invoiced_amount),
+                       SUM(received_amount), SUM(receivable_amount),
+                       SUM(overdue_amount)
+                  FROM sfa_customer_value
+                """
+            )
+        )
+        values = env.cr.fetchone()
+        env.cr.execute(
+            SQL(
+                """
+                SELECT (SELECT SUM(ol.price_subtotal) FROM sale_order_line ol
+                          JOIN sale_order o ON o.id = ol.order_id
+                         WHERE o.date_order >= %(start)s),
+                       (SELECT SUM(ol.margin) FROM sale_order_line ol
+                          JOIN sale_order o ON o.id = ol.order_id
+                         WHERE o.date_order >= %(start)s),
+                       (SELECT SUM(-l.amount_currency) FROM account_move_line l
+                          JOIN account_move m ON m.id = l.move_id
+                         WHERE m.invoice_date >= %(start)s
+                           AND l.display_type = 'product'),
+                       (SELECT SUM(amount_total_signed - amount_residual_signed)
+                          FROM account_move WHERE invoice_date >= %(start)s),
+                       (SELECT SUM(amount_residual_signed) FROM account_move),
+                       (SELECT SUM(amount_residual_signed) FROM account_move
+                         WHERE invoice_date_due < %(today)s
+                           AND amount_residual_signed > 0)
+                """,
+                start=date(2025, 6, 30),
+                today=TODAY,
+            )
+        )
+        documents = env.cr.fetchone()
+        print(
+            "facts (sum): "
+            + ", ".join(
+                f"{metric} {self.fact_sums.get(metric, 0):,.0f}"
+                for metric in (
+                    "sales_amount",
+                    "sales_margin",
+                    "invoiced_amount",
+                    "paid_on_invoices",
+                    "open_balance",
+                )
+            )
+        )
+        labels = ("sales", "margin", "invoiced", "received", "receivable", "overdue")
+        for label, value, document in zip(labels, values, documents, strict=True):
+            self.assertTrue(value, f"{label}: the values carry it")
+            self.assertAlmostEqual(
+                float(value), float(document), delta=1, msg=f"{label}"
+            )
+        self.assertLess(first, 10, "target: < 10 s for 50,000 customers")
         self.assertGreaterEqual(ids_after[2], CUSTOMERS)
         self.assertEqual(ids_before, ids_after, "the second run keeps the rows")
         self.assertEqual(set(grades) - {"a", "b", "c", "d"}, set())

@@ -20,12 +20,14 @@ from odoo.fields import Domain
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.safe_eval import datetime, safe_eval, time
 
+from odoo.addons.sfa_base.tests.common import FactTableMixin
+
 # The demo users who try the screens, as in the README.
 PEOPLE = ("rep1", "supervisor1", "manager1", "director")
 
 
 @tagged("post_install", "-at_install")
-class TestDemo(TransactionCase):
+class TestDemo(FactTableMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -43,50 +45,11 @@ class TestDemo(TransactionCase):
     # The fact table equals a rebuild
     # ------------------------------------------------------------------
 
-    def table(self):
-        """{metric: sorted rows} of the fact table."""
-        Fact = self.env["sfa.fact"]
-        columns = [
-            name
-            for name, field in Fact._fields.items()
-            if field.store
-            and field.column_type
-            and name
-            not in ("id", "create_date", "write_date", "create_uid", "write_uid")
-        ]
-        self.env.flush_all()
-        self.env.cr.execute(
-            "SELECT {} FROM sfa_fact".format(", ".join(columns))  # noqa: S608
-        )
-        metric = columns.index("metric")
-        table = {}
-        for row in self.env.cr.fetchall():
-            row = tuple(round(v, 4) if isinstance(v, float) else v for v in row)
-            table.setdefault(row[metric], []).append(row)
-        return {name: sorted(rows, key=repr) for name, rows in table.items()}
-
     def assert_table_equals_rebuild(self, what):
-        Fact = self.env["sfa.fact"]
-        Fact._sfa_sync_all()
-        kept = self.table()
-        with closing(self.env.cr.savepoint()):
-            Fact._sfa_rebuild()
-            Fact._sfa_sync_all()
-            rebuilt = self.table()
-        self.env.invalidate_all()
-        differing = {
-            metric: (len(kept.get(metric, ())), len(rebuilt.get(metric, ())))
-            for metric in set(kept) | set(rebuilt)
-            if kept.get(metric) != rebuilt.get(metric)
-        }
-        self.assertFalse(
-            differing,
-            f"after {what}, metrics differ from a rebuild (rows kept, rebuilt): "
-            f"{differing}",
-        )
+        kept = self.assert_facts_equal_rebuild(what)
         # every declared metric has facts on the demo: none left to a job
         self.assertEqual(
-            set(Fact._sfa_sources()) - set(kept),
+            set(self.env["sfa.fact"]._sfa_sources()) - set(kept),
             set(),
             "declared metrics without a fact on the demo",
         )
@@ -111,6 +74,31 @@ class TestDemo(TransactionCase):
                         cron.ir_actions_server_id.with_user(cron.user_id).run()
                         self.assert_table_equals_rebuild(cron.cron_name)
                     self.env.invalidate_all()
+
+    def test_every_won_deal_is_credited_in_full(self):
+        """The credit of every won deal of the demo adds up to its revenue,
+        whoever owns it (the scorecards' deal credit rests on it)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT l.name, l.expected_revenue, COALESCE(SUM(c.amount), 0)
+              FROM crm_lead l
+              LEFT JOIN sfa_deal_credit c ON c.lead_id = l.id
+             WHERE l.type = 'opportunity' AND l.won_status = 'won'
+             GROUP BY l.id
+            """
+        )
+        deals = self.env.cr.fetchall()
+        self.assertGreater(len(deals), 50, "the demo wins deals")
+        self.assertEqual(
+            [
+                (name, revenue, credit)
+                for name, revenue, credit in deals
+                if round(revenue - credit, 2)
+            ],
+            [],
+            "won deals whose credit is not their revenue",
+        )
 
     def _sfa_records(self, model):
         return (
