@@ -2,11 +2,14 @@
 database through Odoo's own RPC dispatch (``call_kw``), case by case in a
 savepoint that is always rolled back."""
 
+import itertools
 import sys
 import time
 from contextlib import closing
 from pathlib import Path
 
+from odoo.exceptions import UserError
+from odoo.models import MAGIC_COLUMNS
 from odoo.service.model import call_kw
 from odoo.tests import TransactionCase, tagged
 
@@ -77,6 +80,110 @@ class TestSideDoors(TransactionCase):
         )
         self.assertGreater(len(self.cases), 1000)
         self.assertFalse(leaks, "\n".join(leaks[:40]))
+
+    def test_every_number_field_refuses_bad_numbers(self):
+        """NaN, infinity, 1e308, text, and a negative figure where the field
+        says it has none: every number field of the covered models refuses
+        them with a message naming the field, written through RPC by the
+        team's own people (the rep, their supervisor and manager, the
+        director) on their own records, and nothing is written."""
+        bad = [float("nan"), float("inf"), float("-inf"), 1e308, "12"]
+        writers = ["rep_b", "supervisor_b", "manager_b", "director"]
+        tried, reached, problems = 0, set(), []
+        for name in side_doors.covered_models(self.env):
+            Model = self.env[name].sudo()
+            if not Model._auto:
+                continue
+            teams = self.world.records.get(name, {})
+            ids = (teams.get("b") or teams.get(None) or [])[:1]
+            if not ids:
+                continue
+            system = side_doors.system_fields(Model)
+            bounds = getattr(Model, "_sfa_number_bounds", {})
+            for fname, field in Model._fields.items():
+                if (
+                    field.type not in ("integer", "float", "monetary")
+                    or not field.store
+                    or fname in system
+                    or fname in MAGIC_COLUMNS
+                    or (field.compute and not field.inverse and field.readonly)
+                ):
+                    continue
+                values = list(bad)
+                if bounds.get(fname, (None, None))[0] == 0:
+                    values.append(-5)
+                before = Model.browse(ids)[fname]
+                copied = self.copy_values(Model, ids[0], system)
+                calls = [("write", lambda v, f=fname: [ids, {f: v}])]
+                if copied is not None:
+                    calls.append(
+                        ("create", lambda v, f=fname: [dict(copied, **{f: v})])
+                    )
+                for (method, args), value in itertools.product(calls, values):
+                    tried += 1
+                    for writer in writers:
+                        case = {
+                            "user": self.world.user(writer).login,
+                            "model": name,
+                            "method": method,
+                            "args": args(value),
+                            "kwargs": {},
+                            "context": {},
+                        }
+                        outcome = run_case(self.env, case, self.users)
+                        message = outcome[2] if outcome[0] == "error" else ""
+                        if message.startswith("AccessError"):
+                            continue  # not theirs to write: the next one up
+                        label = field._description_string(self.env)
+                        what = f"{method} {name}.{fname} = {value!r}"
+                        if outcome[0] == "ok":
+                            problems.append(f"{what}: taken")
+                        elif outcome[1] == "raw":
+                            problems.append(f"{what}: {message[:160]}")
+                        elif (
+                            label.lower() not in message.lower()
+                            and fname not in message
+                        ):
+                            problems.append(
+                                f"{what}: a message that does not name the field: "
+                                f"{message[:120]}"
+                            )
+                        else:
+                            reached.add(f"{name}.{fname}")
+                        break
+                self.env.invalidate_all()
+                self.assertEqual(Model.browse(ids)[fname], before, f"{name}.{fname}")
+        self.assertFalse(problems, "\n".join(problems[:60]))
+        # the people who write them reached the checks of these fields
+        for field in (
+            "crm.lead.expected_revenue",
+            "sfa.action.duration",
+            "sfa.action.cost",
+            "sfa.target.line.target_value",
+            "sfa.forecast.rep_forecast",
+            "sfa.lead.line.price_unit",
+        ):
+            self.assertIn(field, reached)
+        self.assertGreater(tried, 100)
+
+    def copy_values(self, Model, record_id, system):
+        """The values of a create like the record (its copy's), as a client
+        sends them, or None when the model copies nothing."""
+        try:
+            vals = Model.browse(record_id).copy_data()[0]
+        except (UserError, NotImplementedError):
+            return None
+        clean = {}
+        for fname, value in vals.items():
+            field = Model._fields.get(fname)
+            if field is None or fname in system or not field.store:
+                continue
+            if field.type in ("one2many", "many2many"):
+                continue
+            if hasattr(value, "_name"):  # a record: its id, as a client sends it
+                value = side_doors._plain_value(field, value)
+            clean[fname] = value
+        return clean
 
     def test_every_public_method_answers_an_rpc_client(self):
         """Every method a client may call on an SFA model answers with a

@@ -23,6 +23,10 @@ CHAR_LIMIT = 10_000
 # Anything longer than this in a text or HTML field belongs in an attachment.
 TEXT_LIMIT = 5_000_000
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+# Largest amount, quantity or duration a float field takes (a thousand
+# billion): beyond it a figure is a typing accident, and sums of such
+# figures overflow into infinity on every report.
+FLOAT_LIMIT = 1e15
 RELATIONAL = ("many2one", "many2many", "one2many")
 
 
@@ -47,6 +51,11 @@ class Base(models.AbstractModel):
     # snapshots, credits, digests): no user creates, changes or deletes one,
     # not even an administrator outside sudo().
     _sfa_system_records = False
+    # {field: (lowest, highest)} a client may set on a number field of this
+    # model (either may be None: no bound on that side besides FLOAT_LIMIT).
+    # Checked with the other values, with a message naming the field: a
+    # revenue or a cost is not negative, an action does not last a year.
+    _sfa_number_bounds = {}
 
     # ------------------------------------------------------------------
     # Which models and fields
@@ -230,7 +239,13 @@ class Base(models.AbstractModel):
                     value=value[:40] if isinstance(value, str) else value,
                 )
             )
-        if field.type == "integer" and isinstance(value, int):
+        if (
+            field.type in ("float", "monetary", "integer")
+            and isinstance(value, (int, float))
+            and not isinstance(value, bool)
+        ):
+            self._sfa_check_bounds(field, value)
+        if field.type == "integer" and isinstance(value, (int, float)):
             if not INT_MIN <= value <= INT_MAX:
                 raise ValidationError(
                     self.env._(
@@ -282,6 +297,44 @@ class Base(models.AbstractModel):
                         allowed=", ".join(map(str, allowed)),
                     )
                 )
+
+    def _sfa_check_bounds(self, field, value):
+        """Refuse a number outside the field's bounds, with a message that
+        says which."""
+        label = field._description_string(self.env)
+        low, high = self._sfa_number_bounds.get(field.name, (None, None))
+        if low == 0 and value < 0:
+            raise ValidationError(
+                self.env._(
+                    "%(field)s cannot be negative (%(value)s).",
+                    field=label,
+                    value=value,
+                )
+            )
+        limit = FLOAT_LIMIT if field.type != "integer" else INT_MAX
+        low = -limit if low is None else low
+        high = limit if high is None else high
+        if not low <= value <= high:
+            raise ValidationError(
+                self.env._(
+                    "%(field)s is out of range: %(value)s (it must be between "
+                    "%(low)s and %(high)s).",
+                    field=label,
+                    low=f"{low:,g}",
+                    high=f"{high:,g}",
+                    value=f"{value:,g}",
+                )
+            )
+
+    def _sfa_check_numbers(self, vals):
+        """The checks of the number fields in ``vals``, for an override that
+        reads them before the guard of ``create``/``write`` runs (a rounding,
+        a comparison): NaN, infinity, text and values out of bounds get their
+        message, not a Python error. Every caller, the superuser too."""
+        for name, value in vals.items():
+            field = self._fields.get(name)
+            if field is not None and field.type in ("integer", "float", "monetary"):
+                self._sfa_check_value(field, value)
 
     def _sfa_relational_ids(self, field, value):
         """The ids a relational value points at (new or linked), after

@@ -9,6 +9,9 @@ class CrmLead(models.Model):
     _name = "crm.lead"
     _inherit = ["crm.lead", "sfa.visibility.mixin"]
     _sfa_shareable = True
+    # what a deal is worth is never negative: won revenue, targets and credit
+    # add it up
+    _sfa_number_bounds = {"expected_revenue": (0, None), "recurring_revenue": (0, None)}
 
     sfa_territory_id = fields.Many2one(
         "sfa.territory",
@@ -38,6 +41,20 @@ class CrmLead(models.Model):
             )
             lead.sfa_duplicate_warning = Partner._sfa_duplicate_message(matches)
 
+    @api.constrains("expected_revenue", "recurring_revenue")
+    def _check_sfa_revenue(self):
+        """A deal is not worth less than nothing, whoever writes it (an
+        import, a server action): won revenue, targets and credit add it up."""
+        for lead in self:
+            if lead.expected_revenue < 0 or lead.recurring_revenue < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The revenue of %(lead)s cannot be negative (%(value)s).",
+                        lead=lead.name,
+                        value=min(lead.expected_revenue, lead.recurring_revenue),
+                    )
+                )
+
     @api.constrains("sfa_territory_id", "company_id")
     def _check_sfa_territory_company(self):
         self._sfa_check_territory_company()
@@ -63,12 +80,18 @@ class CrmLead(models.Model):
     def create(self, vals_list):
         # linking a customer copies its email, phone and address onto the
         # deal: sfa_base's value guard (models/base.py) lets a user link only
-        # customers they may read
+        # customers they may read; Odoo's own create compares the probability
+        # before the guard would see it: the numbers are checked first
+        if not self.env.su:
+            for vals in vals_list:
+                self._sfa_check_numbers(vals)
         leads = super().create(vals_list)
         leads.filtered(lambda lead: not lead.sfa_territory_id)._sfa_assign_territories()
         return leads
 
     def write(self, vals):
+        if not self.env.su:
+            self._sfa_check_numbers(vals)
         self._sfa_check_owner_change(vals)
         res = super().write(vals)
         if "sfa_territory_id" not in vals and (

@@ -12,6 +12,23 @@ def normalize_zip(value):
     return (value or "").replace(" ", "").upper()
 
 
+def _spans_meet(one, other):
+    """Whether two zip spans (see ``_sfa_zip_spans``) share a zip."""
+    (a_from, a_to, a_len), (b_from, b_to, b_len) = one, other
+    if a_len and b_len and a_len != b_len:
+        return False  # ranges of zips of different lengths
+    if a_len is None and b_len is None:  # two prefixes
+        return a_from.startswith(b_from) or b_from.startswith(a_from)
+    if a_len is None:  # a prefix against a range
+        (a_from, a_to, a_len), (b_from, b_to, b_len) = other, one
+    if b_len is None:
+        # the range [a_from, a_to] holds a zip starting with the prefix
+        low = b_from.ljust(a_len, "-")[:a_len]
+        high = b_from.ljust(a_len, "Z")[:a_len]
+        return len(b_from) <= a_len and low <= a_to and high >= a_from
+    return a_from <= b_to and b_from <= a_to
+
+
 class SfaTerritoryRule(models.Model):
     """Which customers and leads belong to a territory.
 
@@ -127,6 +144,94 @@ class SfaTerritoryRule(models.Model):
                 raise ValidationError(
                     self.env._("The states of a rule must belong to its countries.")
                 )
+
+    @api.constrains(
+        "territory_id",
+        "active",
+        "country_ids",
+        "state_ids",
+        "zip_prefixes",
+        "zip_from",
+        "zip_to",
+        "industry_ids",
+        "category_ids",
+    )
+    def _check_within_reach(self):
+        """A rule acts only on what the rules of the territories above it
+        take (``_within_domains``): one whose criteria contradict every rule
+        of a territory above (zip 69* under a territory of zip 75*) would
+        never act, silently. It is refused, and so is a change above that
+        would leave a rule below it with nothing to act on."""
+        territories = self.territory_id
+        rules = self.search(
+            [
+                "|",
+                ("territory_id", "in", territories.ids),
+                ("territory_id", "child_of", territories.ids),
+            ]
+        )
+        for rule in rules:
+            if blocker := rule._sfa_out_of_reach():
+                raise ValidationError(
+                    self.env._(
+                        "The rule %(rule)s of %(territory)s can never act: "
+                        "%(above)s, above it, takes only %(reach)s. A rule "
+                        "acts within the rules of the territories above it; "
+                        "change one or the other.",
+                        rule=rule.description or rule.id,
+                        territory=rule.territory_id.complete_name,
+                        above=blocker.complete_name,
+                        reach=" or ".join(
+                            filter(None, blocker.rule_ids.mapped("description"))
+                        ),
+                    )
+                )
+
+    def _sfa_out_of_reach(self):
+        """The territory above this rule's whose every rule contradicts it
+        (a criterion both set with no value in common), or None."""
+        self.ensure_one()
+        if not self.active or not self._has_criteria():
+            return None
+        ancestors = self.env["sfa.territory"].browse(
+            [int(i) for i in self.territory_id.parent_path.split("/")[:-2]]
+        )
+        for ancestor in ancestors:
+            above = ancestor.rule_ids.filtered(
+                lambda rule: rule.active and rule._has_criteria()
+            )
+            if above and not any(self._sfa_meets(rule) for rule in above):
+                return ancestor
+        return None
+
+    def _sfa_meets(self, other):
+        """Whether some customer could match both rules: every criterion
+        both rules set shares a value (a zip prefix another extends, a range
+        that crosses a prefix or another range)."""
+        for name in ("country_ids", "state_ids", "industry_ids", "category_ids"):
+            if self[name] and other[name] and not self[name] & other[name]:
+                return False
+        if self.state_ids and other.country_ids and not other.state_ids:
+            if not self.state_ids.country_id & other.country_ids:
+                return False
+        if other.state_ids and self.country_ids and not self.state_ids:
+            if not other.state_ids.country_id & self.country_ids:
+                return False
+        mine, theirs = self._sfa_zip_spans(), other._sfa_zip_spans()
+        if mine and theirs:
+            return any(
+                _spans_meet(span, other_span) for span in mine for other_span in theirs
+            )
+        return True
+
+    def _sfa_zip_spans(self):
+        """The zips the rule takes, as (first, last, length or None) spans:
+        a prefix is every zip that starts with it."""
+        spans = [(prefix, prefix, None) for prefix in self._zip_prefix_list()]
+        if self.zip_from and self.zip_to:
+            zip_from = normalize_zip(self.zip_from)
+            spans.append((zip_from, normalize_zip(self.zip_to), len(zip_from)))
+        return spans
 
     def _zip_prefix_list(self):
         return [

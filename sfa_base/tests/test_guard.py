@@ -99,6 +99,22 @@ class TestValueGuard(SfaCase):
                     lead.write({"color": value})
         with self.assertRaisesRegex(ValidationError, "out of range"):
             lead.write({"color": 2**40})
+        # a typing accident, and what a deal is never worth
+        with self.assertRaisesRegex(
+            ValidationError, "Expected Revenue is out of range"
+        ):
+            lead.write({"expected_revenue": 1e308})
+        with self.assertRaisesRegex(
+            ValidationError, "Expected Revenue cannot be negative"
+        ):
+            lead.write({"expected_revenue": -5000})
+        with self.assertRaisesRegex(ValidationError, "must be a number"):
+            lead.write({"probability": "12"})
+        # nobody, not even an import as the superuser, makes a deal negative
+        with self.assertRaises(ValidationError) as refused:
+            self.lead_a.sudo().write({"expected_revenue": -5000})
+        self.assertIn("cannot be negative", str(refused.exception))
+        self.lead_a.invalidate_recordset()
         self.assertEqual(self.lead_a.expected_revenue, 1000)
 
     def test_oversized_texts(self):

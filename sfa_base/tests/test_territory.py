@@ -378,6 +378,44 @@ class TestTerritoryMaintenance(SfaCase):
         )
         self.assertEqual(self.cust_c.sfa_territory_id, self.t_marseille)
 
+    def test_a_rule_that_can_never_act_is_refused(self):
+        """A rule outside the reach of the rules above it (zip 69 under a
+        North of zips 59 and 62, Belgium under France) is refused with the
+        reason, and so is a change above that strands a rule below."""
+        Rule = self.env["sfa.territory.rule"]
+        Rule.create({"territory_id": self.t_north.id, "zip_prefixes": "59, 62"})
+        lyon = (
+            self.env["sfa.territory"]
+            .with_user(self.manager)
+            .create({"name": "Lyon", "code": "FR-N-LYS", "parent_id": self.t_north.id})
+        )
+        with self.assertRaises(ValidationError) as refused:
+            Rule.with_user(self.manager).create(
+                {"territory_id": lyon.id, "zip_prefixes": "69"}
+            )
+        self.assertRegex(str(refused.exception), "can never act.*North")
+        with self.assertRaises(ValidationError) as refused:
+            Rule.create(
+                {
+                    "territory_id": lyon.id,
+                    "country_ids": [(6, 0, self.env.ref("base.be").ids)],
+                }
+            )
+        self.assertRegex(str(refused.exception), "can never act.*France")
+        with self.assertRaises(ValidationError) as refused:
+            Rule.create(
+                {"territory_id": lyon.id, "zip_from": "69000", "zip_to": "69999"}
+            )
+        self.assertRegex(str(refused.exception), "can never act")
+        # a range that crosses 62 acts on it, a longer prefix of 59 too
+        Rule.create({"territory_id": lyon.id, "zip_from": "61500", "zip_to": "62500"})
+        Rule.create({"territory_id": lyon.id, "zip_prefixes": "5910"})
+        # North giving up 59 would strand Lille's rule (and Lyon's 5910)
+        north_rule = self.t_north.rule_ids
+        with self.assertRaises(ValidationError) as refused:
+            north_rule.zip_prefixes = "62"
+        self.assertRegex(str(refused.exception), "can never act")
+
     def test_director_maintains_everything(self):
         self.t_south.with_user(self.director).write({"manager_id": self.manager.id})
         self.assertIn(self.lead_c, self.visible_leads(self.manager))

@@ -4,6 +4,7 @@ from odoo.exceptions import ValidationError
 
 class CrmStage(models.Model):
     _inherit = "crm.stage"
+    _sfa_number_bounds = {"sfa_credit_weight": (0, None)}
 
     sfa_credit_weight = fields.Float(
         "Credit Weight",

@@ -30,6 +30,8 @@ RESULTS = [
 # decide where the activity lives and whether a time slot is booked.
 RELINK_FIELDS = {"action_type_id", "lead_id", "partner_id"}
 TIME_FIELDS = {"start", "stop", "duration"}
+# The longest an action lasts, in hours: a month (a trade fair, a tour).
+MAX_HOURS = 31 * 24
 
 
 class SfaAction(models.Model):
@@ -46,6 +48,8 @@ class SfaAction(models.Model):
     _inherit = ["mail.thread", "sfa.visibility.mixin"]
     _order = "start desc, id desc"
     _check_company_auto = True
+    # an action lasts at most a month (in hours); its cost is not negative
+    _sfa_number_bounds = {"duration": (0, MAX_HOURS), "cost": (0, None)}
     # A shared deal shares its actions, with the same access.
     _sfa_share_model = "crm.lead"
     _sfa_share_field = "lead_id"
@@ -313,7 +317,8 @@ class SfaAction(models.Model):
         for action in self:
             # A negative duration is refused by its own constraint; do not let
             # it also produce a second, misleading error on the end date.
-            minutes = round(max(action.duration, 0.0) * 60)
+            # One too long is refused too: it must not overflow the date first.
+            minutes = round(min(max(action.duration, 0.0), MAX_HOURS) * 60)
             action.stop = action.start and action.start + timedelta(minutes=minutes)
 
     def _inverse_stop(self):
@@ -394,6 +399,20 @@ class SfaAction(models.Model):
                     actions=", ".join(missing.mapped("display_name")),
                 )
             )
+
+    @api.constrains("duration")
+    def _check_duration(self):
+        for action in self:
+            if action.duration > MAX_HOURS:
+                raise ValidationError(
+                    self.env._(
+                        "%(action)s lasts %(hours)s hours: an action lasts at most "
+                        "%(max)s hours (31 days).",
+                        action=action.name,
+                        hours=f"{action.duration:,g}",
+                        max=MAX_HOURS,
+                    )
+                )
 
     @api.constrains("partner_id", "lead_id")
     def _check_customer(self):

@@ -13,6 +13,8 @@ class SfaActionType(models.Model):
     _description = "Sales Action Type"
     _sfa_shared_configuration = True
     _order = "sequence, id"
+    # at most a month, in hours, as an action's own duration
+    _sfa_number_bounds = {"default_duration": (0, 31 * 24)}
 
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)

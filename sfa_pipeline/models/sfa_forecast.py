@@ -29,6 +29,7 @@ class SfaForecast(models.Model):
     _description = "Sales Forecast"
     _inherit = ["sfa.visibility.mixin"]
     _order = "period_start desc, user_id"
+    _sfa_number_bounds = {"rep_forecast": (0, None)}
     _rec_name = "user_id"
     # Forecasts belong to a rep, not to a territory: the territory view is
     # the roll-up over deals, see sfa.forecast.territory.
@@ -144,6 +145,7 @@ class SfaForecast(models.Model):
 
     def write(self, vals):
         if not self.env.su:
+            self._sfa_check_numbers(vals)
             self._check_rep_forecast_write(vals)
         res = super().write(vals)
         if "rep_forecast" in vals:

@@ -16,6 +16,7 @@ class SfaForecastAdjustment(models.Model):
     _name = "sfa.forecast.adjustment"
     _description = "Forecast Adjustment"
     _order = "date desc, id desc"
+    _sfa_number_bounds = {"amount": (0, None)}
 
     forecast_id = fields.Many2one(
         "sfa.forecast", required=True, ondelete="cascade", index=True
@@ -42,6 +43,8 @@ class SfaForecastAdjustment(models.Model):
             {vals["forecast_id"] for vals in vals_list if vals.get("forecast_id")}
         )
         self._check_can_adjust(forecasts)
+        for vals in vals_list:
+            self._sfa_check_numbers(vals)
         if any((vals.get("amount") or 0) < 0 for vals in vals_list):
             # before the database refuses it, in words
             raise ValidationError(

@@ -15,6 +15,11 @@ class SfaLeadLine(models.Model):
     _name = "sfa.lead.line"
     _description = "Opportunity Line"
     _order = "lead_id, sequence, id"
+    _sfa_number_bounds = {
+        "quantity": (0, None),
+        "price_unit": (0, None),
+        "discount": (0, 100),
+    }
 
     lead_id = fields.Many2one(
         "crm.lead",

@@ -406,8 +406,24 @@ class TestActionRules(SfaActionCase):
             {"start": datetime(2030, 3, 4, 9), "stop": datetime(2030, 3, 4, 8)},
             "cannot end before it starts",
         )
-        self.assertRefused({"cost": -10.0}, "cost of an action cannot be negative")
-        self.assertRefused({"duration": -1.0}, "duration of an action cannot be")
+        # the value guard says it before the database would
+        count = self.Action.search_count([])
+        for values, message in (
+            ({"cost": -10.0}, "Cost cannot be negative"),
+            ({"duration": -1.0}, "Duration cannot be negative"),
+            ({"duration": 1e9}, "Duration is out of range"),
+            ({"cost": float("nan")}, "Cost must be a number"),
+        ):
+            with self.subTest(values=values):
+                with self.assertRaises(ValidationError) as refused:
+                    self.plan(self.call, **values)
+                self.assertIn(message, str(refused.exception))
+        self.assertEqual(self.Action.search_count([]), count, "nothing written")
+        # the system itself (sudo) is held by the constraint: no date overflow
+        action = self.plan(self.call)
+        with self.assertRaises(ValidationError) as refused:
+            action.sudo().duration = 1e9
+        self.assertIn("an action lasts at most 744 hours", str(refused.exception))
 
     def test_bad_rescheduling_leaves_the_calendar_alone(self):
         visit = self.plan(self.visit)

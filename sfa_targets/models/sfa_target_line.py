@@ -59,6 +59,7 @@ class SfaTargetLine(models.Model):
     _inherit = ["sfa.visibility.mixin"]
     _parent_store = True
     _order = "plan_id, parent_path, date_from, id"
+    _sfa_number_bounds = {"target_value": (0, None), "stretch_value": (0, None)}
     _sfa_owner_field = "owner_user_id"
     _sfa_territory_field = "territory_id"
 
@@ -919,9 +920,19 @@ class SfaTargetLine(models.Model):
 
     @api.model
     def _check_not_negative(self, vals):
-        """Refuse a negative target before the database does, with a message."""
-        if any((vals.get(name) or 0) < 0 for name in ("target_value", "stretch_value")):
-            raise ValidationError(self.env._("A target cannot be negative."))
+        """Refuse a negative target before the database does, with a message
+        (NaN, infinity, text or a figure out of bounds too: the rounding that
+        follows would fail on them)."""
+        for name in ("target_value", "stretch_value"):
+            value = vals.get(name)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                if value < 0 and name == "target_value":
+                    raise ValidationError(self.env._("A target cannot be negative."))
+                if value < 0:
+                    raise ValidationError(
+                        self.env._("A stretch target cannot be negative.")
+                    )
+        self._sfa_check_numbers(vals)
 
     def _check_editable(self):
         """Locked plans are read-only; a target is set by the people above
