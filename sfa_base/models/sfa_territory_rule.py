@@ -6,6 +6,16 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 ZIP_RE = re.compile(r"^[A-Z0-9-]+$")
+# The fields a rule matches customers and leads on.
+CRITERIA = (
+    "country_ids",
+    "state_ids",
+    "zip_prefixes",
+    "zip_from",
+    "zip_to",
+    "industry_ids",
+    "category_ids",
+)
 
 
 def normalize_zip(value):
@@ -68,15 +78,7 @@ class SfaTerritoryRule(models.Model):
     category_ids = fields.Many2many("res.partner.category", string="Customer Tags")
     description = fields.Char(compute="_compute_description")
 
-    @api.depends(
-        "country_ids",
-        "state_ids",
-        "zip_prefixes",
-        "zip_from",
-        "zip_to",
-        "industry_ids",
-        "category_ids",
-    )
+    @api.depends(*CRITERIA)
     def _compute_description(self):
         for rule in self:
             parts = []
@@ -145,17 +147,7 @@ class SfaTerritoryRule(models.Model):
                     self.env._("The states of a rule must belong to its countries.")
                 )
 
-    @api.constrains(
-        "territory_id",
-        "active",
-        "country_ids",
-        "state_ids",
-        "zip_prefixes",
-        "zip_from",
-        "zip_to",
-        "industry_ids",
-        "category_ids",
-    )
+    @api.constrains("territory_id", "active", *CRITERIA)
     def _check_within_reach(self):
         """A rule acts only on what the rules of the territories above it
         take (``_within_domains``): one whose criteria contradict every rule
