@@ -19,9 +19,13 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import TransactionCase, tagged
 
-from odoo.addons.sfa_base.tests.common import FactTableMixin
+from odoo.addons.sfa_base.tests.common import (
+    FactTableMixin,
+    company_in_euros,
+    sales_user,
+)
 
 # Fields a client cannot write (the ORM ignores them): changed by nobody.
 UNWRITABLE = {"create_date", "write_date", "create_uid", "write_uid", "id"}
@@ -35,41 +39,19 @@ class TestFactsEqualRebuild(FactTableMixin, TransactionCase):
         env = cls.env
         eur, usd = env.ref("base.EUR"), env.ref("base.USD")
         (eur | usd).active = True
-        cls.company = company = env["res.company"].create(
-            {"name": "Facts SA", "currency_id": eur.id}
-        )
-        env["account.chart.template"].try_loading(
-            "generic_coa", company=company, install_demo=False
-        )
-        company.currency_id = eur
         cls.eur, cls.usd = eur, usd
-        env["res.currency.rate"].create(
+        cls.company, cls.env = company, env = company_in_euros(
+            env,
+            "Facts SA",
             [
-                {
-                    "name": day,
-                    "rate": rate,
-                    "currency_id": cur.id,
-                    "company_id": company.id,
-                }
-                for day, rate, cur in (
-                    ("2025-01-01", 1.0, eur),
-                    ("2026-01-01", 1.10, usd),
-                    ("2026-02-15", 1.25, usd),
-                )
-            ]
+                ("2025-01-01", 1.0, eur),
+                ("2026-01-01", 1.10, usd),
+                ("2026-02-15", 1.25, usd),
+            ],
         )
-        cls.env = env = env(context=dict(env.context, allowed_company_ids=[company.id]))
 
         def user(login, role, tz, manager=None):
-            return new_test_user(
-                env,
-                login=login,
-                groups=f"sfa_base.group_sfa_{role}",
-                tz=tz,
-                company_id=company.id,
-                company_ids=[Command.set(company.ids)],
-                sfa_manager_id=manager.id if manager else False,
-            )
+            return sales_user(env, company, login, role, tz, manager)
 
         cls.manager = user("facts_manager", "manager", "Europe/Paris")
         cls.rep = user("facts_rep", "rep", "Asia/Shanghai", cls.manager)

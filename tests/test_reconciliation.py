@@ -27,7 +27,9 @@ from datetime import date, datetime
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import TransactionCase, tagged
+
+from odoo.addons.sfa_base.tests.common import company_in_euros, sales_user
 
 FEBRUARY = (date(2026, 2, 1), date(2026, 2, 28))
 JANUARY = (date(2026, 1, 1), date(2026, 1, 31))
@@ -41,38 +43,18 @@ class TestReconciliation(TransactionCase):
         env = cls.env
         eur, usd = env.ref("base.EUR"), env.ref("base.USD")
         (eur | usd).active = True
-        cls.company = company = env["res.company"].create(
-            {"name": "Reco SAS", "currency_id": eur.id}
-        )
-        company.partner_id.tz = "Europe/Paris"
-        env["account.chart.template"].try_loading(
-            "generic_coa", company=company, install_demo=False
-        )
-        company.currency_id = eur  # the chart sets its own
-        env["res.currency.rate"].create(
+        cls.company, cls.env = company, env = company_in_euros(
+            env,
+            "Reco SAS",
             [
-                {"name": day, "rate": rate, "currency_id": currency.id}
-                | {"company_id": company.id}
-                for day, rate, currency in (
-                    ("2025-01-01", 1.0, eur),
-                    ("2026-02-01", 1.10, usd),
-                    ("2026-02-15", 1.25, usd),
-                )
-            ]
+                ("2025-01-01", 1.0, eur),
+                ("2026-02-01", 1.10, usd),
+                ("2026-02-15", 1.25, usd),
+            ],
         )
-        cls.env = env = env(context=dict(env.context, allowed_company_ids=[company.id]))
 
         def user(login, role, tz, manager=None):
-            return new_test_user(
-                env,
-                login=login,
-                name=login.title(),
-                groups=f"sfa_base.group_sfa_{role}",
-                tz=tz,
-                company_id=company.id,
-                company_ids=[Command.set(company.ids)],
-                sfa_manager_id=manager.id if manager else False,
-            )
+            return sales_user(env, company, login, role, tz, manager)
 
         cls.director = user("reco_director", "director", "Europe/Paris")
         cls.mei = user("reco_mei", "rep", "Asia/Shanghai", cls.director)

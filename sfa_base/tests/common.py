@@ -1,5 +1,6 @@
 from contextlib import closing
 
+from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 from odoo.tools import SQL
 
@@ -263,3 +264,44 @@ class FactTableMixin:
             differing, f"after {what}, metrics differ from a rebuild: {differing}"
         )
         return kept
+
+
+def company_in_euros(env, name, rates):
+    """A company keeping its books in euros (Odoo's generic chart of
+    accounts), with ``rates``: (day, rate, currency) of its own, and ``env``
+    working in it. Returns (company, env)."""
+    company = env["res.company"].create(
+        {"name": name, "currency_id": env.ref("base.EUR").id}
+    )
+    company.partner_id.tz = "Europe/Paris"
+    env["account.chart.template"].try_loading(
+        "generic_coa", company=company, install_demo=False
+    )
+    company.currency_id = env.ref("base.EUR")  # the chart sets its own
+    env["res.currency.rate"].create(
+        [
+            {
+                "name": day,
+                "rate": rate,
+                "currency_id": currency.id,
+                "company_id": company.id,
+            }
+            for day, rate, currency in rates
+        ]
+    )
+    return company, env(context=dict(env.context, allowed_company_ids=[company.id]))
+
+
+def sales_user(env, company, login, role, tz, manager=None):
+    """A user of ``company`` in the sales force role ``role`` (rep,
+    supervisor, manager, director), in time zone ``tz``."""
+    return new_test_user(
+        env,
+        login=login,
+        name=login.title(),
+        groups=f"sfa_base.group_sfa_{role}",
+        tz=tz,
+        company_id=company.id,
+        company_ids=[Command.set(company.ids)],
+        sfa_manager_id=manager.id if manager else False,
+    )
