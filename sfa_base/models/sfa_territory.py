@@ -129,6 +129,11 @@ class SfaTerritory(models.Model):
                     "A territory cannot be inside itself or its sub-territories."
                 )
             )
+        # moved under other rules: its rules, and those below it, must still
+        # be able to act there
+        self.env["sfa.territory.rule"].search(
+            [("territory_id", "child_of", self.ids)]
+        )._check_within_reach()
 
     @api.constrains("company_id", "manager_id", "member_ids")
     def _check_users_company(self):

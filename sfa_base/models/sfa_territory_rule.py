@@ -154,6 +154,8 @@ class SfaTerritoryRule(models.Model):
         of a territory above (zip 69* under a territory of zip 75*) would
         never act, silently. It is refused, and so is a change above that
         would leave a rule below it with nothing to act on."""
+        if not self:
+            return
         territories = self.territory_id
         rules = self.search(
             [

@@ -415,6 +415,12 @@ class TestTerritoryMaintenance(SfaCase):
         with self.assertRaises(ValidationError) as refused:
             north_rule.zip_prefixes = "62"
         self.assertRegex(str(refused.exception), "can never act")
+        # so would moving Lille (zip 59) under a South of zip 13
+        Rule.create({"territory_id": self.t_south.id, "zip_prefixes": "13"})
+        with self.assertRaises(ValidationError) as refused:
+            self.t_lille.parent_id = self.t_south
+        self.assertRegex(str(refused.exception), "Lille can never act.*South")
+        self.assertEqual(self.t_lille.parent_id, self.t_north)
 
     def test_director_maintains_everything(self):
         self.t_south.with_user(self.director).write({"manager_id": self.manager.id})
