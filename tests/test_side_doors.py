@@ -2,6 +2,7 @@
 database through Odoo's own RPC dispatch (``call_kw``), case by case in a
 savepoint that is always rolled back."""
 
+import copy
 import itertools
 import sys
 import time
@@ -31,6 +32,29 @@ def run_case(env, case, users):
             kind = "clear" if side_doors.is_clear(exc) else "raw"
             return ("error", kind, f"{type(exc).__name__}: {exc}")
         return ("ok", result)
+
+
+def run_forge(env, case, users):
+    """(outcome, state) of a forge case: the call as run_case makes it, and
+    whether the watched facts moved, read before the savepoint rolls back."""
+    user = users[case["user"]]
+    model = env(user=user, su=False)[case["model"]]
+    kwargs = dict(case["kwargs"], context=case["context"])
+    with closing(env.cr.savepoint()):
+        before = side_doors.fact_state(env, case["watch"])
+        try:
+            # a copy: Odoo may add to the values it is given
+            call_kw(model, case["method"], copy.deepcopy(case["args"]), kwargs)
+            env.cr.flush()
+        except Exception as exc:  # noqa: BLE001 - judged below
+            kind = "clear" if side_doors.is_clear(exc) else "raw"
+            return ("error", kind, f"{type(exc).__name__}: {exc}"), None
+        after = side_doors.fact_state(env, case["watch"])
+    if after == before:
+        return ("ok", None), None
+    moved = [row for row in after if row not in before]
+    gone = [row for row in before if row not in after]
+    return ("ok", None), {"changed": f"now {moved[:3]}, was {gone[:3]}"}
 
 
 @tagged("post_install", "-at_install")
@@ -165,6 +189,53 @@ class TestSideDoors(TransactionCase):
         ):
             self.assertIn(field, reached)
         self.assertGreater(tried, 100)
+
+    def test_no_forged_figures(self):
+        """Every field that feeds a metric's owner, day, amount or customer,
+        written by a rep on his own documents, sent in a create or as a
+        context default, aiming at another rep or a closed month: the facts
+        of others and of closed months do not move, or the call is refused
+        with a clear message."""
+        cases = side_doors.generate_forge_cases(self.world)
+        feeds = side_doors.fact_feeds(self.env)
+        sources = self.env["sfa.fact"]._sfa_sources()
+        tried, refused, leaks = set(), set(), []
+        for case in cases:
+            outcome, state = run_forge(self.env, case, self.users)
+            metric, role, _when = case["variant"].split()
+            tried.add(metric)
+            if outcome[0] == "error" and (
+                "closed month" in outcome[2] or "not in your team" in outcome[2]
+            ):
+                refused.add(role)
+            if problem := side_doors.judge(case, outcome, state):
+                leaks.append(
+                    f"#{case['id']} {case['model']}.{case['method']} "
+                    f"{case['args']!s:.80} {case['context']} [{case['variant']}]: "
+                    f"{problem}"
+                )
+        print(f"forged figures: {len(cases)} cases, {len(leaks)} leaks")  # noqa: T201
+        self.assertFalse(leaks, "\n".join(leaks[:40]))
+        # every metric a client's document feeds was tried; the others are
+        # made of records only the system writes
+        self.assertFalse(
+            sorted(m for m, found in feeds.items() if found and m not in tried)
+        )
+        for metric, found in feeds.items():
+            if not found:
+                source = sources[metric]
+                model = self.env[source.model]
+                if not source.depends:
+                    self.assertTrue(model._sfa_system_records, metric)
+                feeding = {
+                    fname
+                    for fname in source.depends
+                    if side_doors.feed_role(model._fields[fname])
+                }
+                self.assertLessEqual(feeding, side_doors.system_fields(model), metric)
+        # the fact check itself refused each kind of forgery (not only the
+        # record rules before it)
+        self.assertEqual(refused, {"owner", "date", "amount", "customer"})
 
     def copy_values(self, Model, record_id, system):
         """The values of a create like the record (its copy's), as a client

@@ -11,6 +11,7 @@ from . import sfa_customer_category
 from . import sfa_share
 from . import res_partner
 from . import crm_lead
+from . import mail_message
 from . import crm_activity_report
 from . import sfa_demo
 from . import sfa_fact

@@ -56,6 +56,10 @@ class Base(models.AbstractModel):
     # Checked with the other values, with a message naming the field: a
     # revenue or a cost is not negative, an action does not last a year.
     _sfa_number_bounds = {}
+    # False: an Odoo model the modules extend only with system fields they
+    # guard themselves (a message's mark), whose other values stay Odoo's to
+    # check: Odoo's own work on it (every message posted) pays nothing more.
+    _sfa_guard_values = True
 
     # ------------------------------------------------------------------
     # Which models and fields
@@ -77,7 +81,8 @@ class Base(models.AbstractModel):
         ours = {
             name: field
             for name, field in self._fields.items()
-            if (field._module or "").startswith("sfa_")
+            # not those a model takes from its parent (a mail's message)
+            if (field._module or "").startswith("sfa_") and not field.inherited
         }
         extended = any(
             cls.__module__.startswith("odoo.addons.sfa_")
@@ -85,7 +90,9 @@ class Base(models.AbstractModel):
             and cls.__name__ != "Base"
             for cls in type(self).__mro__
         )
-        guarded = self._name.startswith("sfa.") or bool(ours) or extended
+        guarded = (
+            self._name.startswith("sfa.") or bool(ours) or extended
+        ) and self._sfa_guard_values
         system = set(self._sfa_system_fields)
         if self._sfa_system_records:
             system.update(
@@ -93,7 +100,7 @@ class Base(models.AbstractModel):
                 for name, field in self._fields.items()
                 if field.store and name not in models.MAGIC_COLUMNS
             )
-        if guarded and not self._transient:
+        if ours and not self._transient:
             for name, field in ours.items():
                 if name in models.MAGIC_COLUMNS or field.type in ("one2many",):
                     continue
@@ -178,6 +185,24 @@ class Base(models.AbstractModel):
                     if name not in default:
                         del vals[name]
         return vals_list
+
+    def _sfa_refuse_system_values(self, vals):
+        """For a model whose values are Odoo's to check (``_sfa_guard_values``
+        False): only its system fields are refused, in the values and in the
+        context's defaults."""
+        if self.env.su:
+            return
+        system = self._sfa_guard_info()[1]
+        given = {name for name, value in vals.items() if value or self}
+        given |= {
+            key[8:]
+            for key, value in self.env.context.items()
+            if key.startswith("default_") and value
+        }
+        if system & given:
+            self._sfa_check_values(
+                {name: vals.get(name, True) for name in system & given}, system
+            )
 
     def _sfa_check_values(self, vals, system):
         """Refuse, with a message, what a client may send but no form would:

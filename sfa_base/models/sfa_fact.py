@@ -3,7 +3,7 @@ import random
 import time
 from dataclasses import dataclass, field
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.service.model import (
@@ -11,6 +11,7 @@ from odoo.service.model import (
     PG_CONCURRENCY_EXCEPTIONS_TO_RETRY,
 )
 from odoo.tools import SQL
+from odoo.tools.misc import format_date
 
 _logger = logging.getLogger(__name__)
 
@@ -26,6 +27,22 @@ SYNC_ROUNDS = 10
 SYNCING = "sfa.fact.syncing"
 # Ids of the records created in the transaction, by model.
 CREATED = "sfa.fact.created"
+# The marks a member of the sales force made ({(metric, key): {id: uid}},
+# {path key: {id: uid}}): the facts they move are checked (``_sfa_check``).
+WATCHED = "sfa.fact.watched"
+WATCHED_PATHS = "sfa.fact.paths.watched"
+# What a member of the sales force may not move: the day, the owner, the
+# customer, the company and the figures of a fact.
+CHECKED = (
+    "date",
+    "user_id",
+    "partner_id",
+    "company_id",
+    "currency_id",
+    "amount_currency",
+    "amount",
+    "quantity",
+)
 UNITS = [
     ("amount", "Amount"),
     ("count", "Count"),
@@ -130,6 +147,7 @@ class FactSource:
     contact: str = ""
     purchase: bool = False
     target: bool = True
+    owned_by_system: bool = False
     sequence: int = 100
     extra: dict = field(default_factory=dict)
 
@@ -396,17 +414,26 @@ class SfaFact(models.Model):
                 contact="activity",
                 sequence=60,
             ),
+            # An e-mail or a message is a contact as the server saw it, never
+            # as the client says: written by the user who created it (an
+            # author given by the client is not counted), on the day it was
+            # created; written by the customer only when it came in through
+            # Odoo's mail gateway (sfa_inbound), on the day it arrived. The
+            # system's own messages (data files, scheduled jobs) keep their
+            # author and date.
             "contact_emails": FactSource(
                 "contact_emails",
                 _("E-mails Exchanged"),
                 "mail.message",
                 {
                     "res_id": "m.id",
-                    "moment": "m.date",
+                    "moment": "CASE WHEN m.sfa_inbound OR NOT sys.is_system"
+                    " THEN m.create_date ELSE m.date END",
                     "company_id": "COALESCE(l.company_id, cp.company_id,"
                     f" au.company_id, ou.company_id, {MAIN_COMPANY})",
                     # who wrote it, or whose customer wrote in
-                    "user_id": "COALESCE(au.id, ou.id)",
+                    "user_id": "CASE WHEN m.sfa_inbound OR sys.is_system"
+                    " THEN COALESCE(au.id, ou.id) ELSE au.id END",
                     "team_id": "l.team_id",
                     "partner_id": "cp.id",
                     "lead_id": "l.id",
@@ -427,16 +454,30 @@ class SfaFact(models.Model):
                            ORDER BY au.id LIMIT 1) au ON TRUE
                       LEFT JOIN res_users ou
                         ON ou.id = COALESCE(l.user_id, cp.user_id)
+                      CROSS JOIN LATERAL (
+                          SELECT COALESCE(m.create_uid, %s) = %s AS is_system) sys
                      WHERE m.model IN ('res.partner', 'crm.lead')
                        AND cp.sfa_is_customer
                        AND (m.message_type IN ('email', 'email_outgoing')
                             OR (m.message_type = 'comment'
                                 AND NOT COALESCE(st.internal, FALSE)
                                 AND au.id IS NOT NULL))
-                    """
+                       AND (m.sfa_inbound OR sys.is_system
+                            OR au.id = m.create_uid)
+                    """,
+                    SUPERUSER_ID,
+                    SUPERUSER_ID,
                 ),
                 unit="count",
-                depends=("model", "res_id", "message_type", "subtype_id", "date"),
+                depends=(
+                    "model",
+                    "res_id",
+                    "message_type",
+                    "subtype_id",
+                    "date",
+                    "author_id",
+                    "sfa_inbound",
+                ),
                 contact="email",
                 sequence=61,
             ),
@@ -675,9 +716,11 @@ class SfaFact(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _sfa_mark(self, metrics, key, ids):
+    def _sfa_mark(self, metrics, key, ids, actor=False):
         """Refresh the facts of ``metrics`` whose ``key`` column is in ``ids``
-        before the next read of facts, and before commit."""
+        before the next read of facts, and before commit. ``actor``: who made
+        the change and when (default: the current user, now; None: the
+        system), whose marks are checked (``_sfa_check``)."""
         if key not in KEYS:
             raise ValueError(f"facts are not refreshed by {key}")
         precommit = self.env.cr.precommit
@@ -687,16 +730,40 @@ class SfaFact(models.Model):
         ids = {i for i in ids if i}
         if not ids or not metrics:
             return
+        if actor is False:
+            actor = self._sfa_actor()
+        watched = precommit.data.setdefault(WATCHED, {}) if actor else None
         for metric in metrics:
             pending.setdefault((metric, key), set()).update(ids)
+            if actor:
+                marks = watched.setdefault((metric, key), {})
+                for i in ids:
+                    marks.setdefault(i, actor)
+
+    @api.model
+    def _sfa_actor(self):
+        """(user id, minute) of the change being made, whose marks are
+        checked when they are applied: whether the user is bound by the
+        check (a member of the sales force below director) is read then, so
+        that marking costs no query. The system is not checked."""
+        if self.env.uid == SUPERUSER_ID or self.env.cr.precommit.data.get(SYNCING):
+            # what a refresh derives in turn (the credit of a won deal) is
+            # the system's, whoever's read of facts ran it
+            return None
+        # the months closed when the change is made
+        return (self.env.uid, fields.Datetime.now().replace(second=0, microsecond=0))
 
     @api.model
     def _sfa_sync_all(self):
-        """Before commit: every pending refresh, until none is left."""
-        self._sfa_sync()
-        data = self.env.cr.precommit.data
-        data.pop(PENDING, None)
-        data.pop(PENDING_PATHS, None)
+        """Before commit: every pending refresh, until none is left. A
+        refresh that fails (a refused change) fails the transaction: what was
+        pending goes with it, and the next mark starts afresh."""
+        try:
+            self._sfa_sync()
+        finally:
+            data = self.env.cr.precommit.data
+            for name in (PENDING, PENDING_PATHS, WATCHED, WATCHED_PATHS):
+                data.pop(name, None)
 
     @api.model
     def _sfa_mark_path(self, model, path, metrics, key, ids):
@@ -704,8 +771,13 @@ class SfaFact(models.Model):
         ``model``: read when the marks are applied."""
         if not ids:
             return
-        paths = self.env.cr.precommit.data.setdefault(PENDING_PATHS, {})
-        paths.setdefault((model, path, tuple(metrics), key), set()).update(ids)
+        data = self.env.cr.precommit.data
+        path_key = (model, path, tuple(metrics), key)
+        data.setdefault(PENDING_PATHS, {}).setdefault(path_key, set()).update(ids)
+        if actor := self._sfa_actor():
+            marks = data.setdefault(WATCHED_PATHS, {}).setdefault(path_key, {})
+            for i in ids:
+                marks.setdefault(i, actor)
         self._sfa_mark(metrics, key, ())
 
     @api.model
@@ -764,13 +836,21 @@ class SfaFact(models.Model):
         self.env.flush_all()
         data = self.env.cr.precommit.data
         paths = data.get(PENDING_PATHS)
+        watched_paths = data.get(WATCHED_PATHS) or {}
         for path_key in list(paths or ()):
             model, path, path_metrics, key = path_key
             if metrics is None or set(path_metrics) & metrics:
                 ids = paths.pop(path_key)
+                actors = watched_paths.pop(path_key, {})
                 # sudo: the keys of facts only, never shown
-                records = self.env[model].sudo().browse(ids).exists()
-                self._sfa_mark(path_metrics, key, records.mapped(path).ids)
+                Model = self.env[model].sudo()
+                for actor in set(actors.values()):
+                    records = Model.browse(
+                        [i for i in ids if actors.get(i) == actor]
+                    ).exists()
+                    self._sfa_mark(path_metrics, key, records.mapped(path).ids, actor)
+                records = Model.browse([i for i in ids if i not in actors]).exists()
+                self._sfa_mark(path_metrics, key, records.mapped(path).ids, None)
         pending = data.get(PENDING)
         todo = sorted(
             item for item in (pending or ()) if metrics is None or item[0] in metrics
@@ -778,11 +858,15 @@ class SfaFact(models.Model):
         if not todo:
             return False
         batch = {item: pending.pop(item) for item in todo}
+        watched = data.get(WATCHED) or {}
+        batch_watched = {item: watched.pop(item, {}) for item in todo}
         self.env.flush_all()  # what reading the paths recomputed
         sources = self._sfa_sources()
         touched = {}
         for (metric, key), ids in batch.items():
             if metric in sources:
+                if marks := batch_watched[metric, key]:
+                    self._sfa_check(sources[metric], key, marks)
                 changed = self._sfa_refresh(sources[metric], key, sorted(ids))
                 touched.setdefault(metric, set()).update(changed)
         self.invalidate_model()
@@ -824,15 +908,23 @@ class SfaFact(models.Model):
         run again after it. Marks its own writes make come after, and stay."""
         data = self.env.cr.precommit.data
         pending = data.get(PENDING) or {}
+        watched = data.get(WATCHED) or {}
         for item in [item for item in pending if item[0] == metric]:
             del pending[item]
+            watched.pop(item, None)
         paths = data.get(PENDING_PATHS) or {}
+        watched_paths = data.get(WATCHED_PATHS) or {}
         for path_key in [key for key in paths if metric in key[2]]:
             model, path, path_metrics, key = path_key
             ids = paths.pop(path_key)
+            actors = watched_paths.pop(path_key, {})
             rest = tuple(name for name in path_metrics if name != metric)
             if rest:
                 paths.setdefault((model, path, rest, key), set()).update(ids)
+                if actors:
+                    watched_paths.setdefault((model, path, rest, key), {}).update(
+                        actors
+                    )
 
     @api.model
     def _cron_rebuild(self):
@@ -929,57 +1021,16 @@ class SfaFact(models.Model):
         ORM took minutes where this takes seconds (tests/bench/bench_facts.py).
         """
         where, old_where = self._sfa_refresh_scope(key, ids)
-        extra = self._sfa_layer_columns()
-        written = (*WRITTEN, *extra)
+        written = (*WRITTEN, *self._sfa_layer_columns())
         values = SQL(", ").join(SQL.identifier(name) for name in written)
         changed = SQL(", ").join(SQL("f.%s", SQL.identifier(name)) for name in written)
         excluded = SQL(", ").join(
             SQL("EXCLUDED.%s", SQL.identifier(name)) for name in written
         )
-        extra_select = SQL("").join(
-            SQL(", %s AS %s", expression, SQL.identifier(name))
-            for name, expression in extra.items()
-        )
         rows = self.env.execute_query(
             SQL(
                 """
-                WITH sfa_clock AS (SELECT %(now)s::timestamp AS now),
-                src AS (%(source)s),
-                facts AS (
-                    SELECT src.res_id, src.partner_id, d.date, src.company_id,
-                           COALESCE(src.currency_id, c.currency_id) AS currency_id,
-                           COALESCE(src.amount_currency, src.amount) AS amount_currency,
-                           CASE
-                               WHEN src.amount IS NOT NULL THEN src.amount
-                               WHEN src.currency_id IS NULL
-                                 OR src.currency_id = c.currency_id
-                               THEN src.amount_currency
-                               ELSE src.amount_currency
-                                    * %(company_rate)s / %(rate)s
-                           END AS amount,
-                           src.quantity, src.user_id, src.team_id,
-                           CASE WHEN th.found THEN th.territory_id
-                                ELSE p.sfa_territory_id END AS territory_id,
-                           CASE WHEN ch.found THEN ch.category_id
-                                ELSE p.sfa_category_id END AS category_id,
-                           src.lead_id %(extra_select)s
-                      FROM src
-                      JOIN res_company c ON c.id = src.company_id
-                      LEFT JOIN res_partner cp ON cp.id = c.partner_id
-                      LEFT JOIN res_users u ON u.id = src.user_id
-                      LEFT JOIN res_partner up ON up.id = u.partner_id
-                      -- the time zones PostgreSQL knows (sfa_timezone)
-                      LEFT JOIN sfa_timezone uz ON uz.name = up.tz
-                      LEFT JOIN sfa_timezone cz ON cz.name = cp.tz
-                      LEFT JOIN res_partner p ON p.id = src.partner_id
-                      %(extra_joins)s
-                     CROSS JOIN LATERAL (
-                           SELECT COALESCE(src.day, %(local_day)s) AS date) d
-                      -- the customer's territory and category on that day
-                      LEFT JOIN LATERAL (%(territory_on)s) th ON TRUE
-                      LEFT JOIN LATERAL (%(category_on)s) ch ON TRUE
-                     WHERE %(where)s AND d.date IS NOT NULL
-                ),
+                WITH %(facts)s,
                 saved AS (
                     INSERT INTO sfa_fact AS f (metric, res_model, res_id, %(values)s)
                     SELECT %(metric)s, %(model)s, res_id, %(values)s FROM facts
@@ -1003,31 +1054,193 @@ class SfaFact(models.Model):
                  UNION
                 SELECT DISTINCT partner_id FROM gone WHERE partner_id IS NOT NULL
                 """,
-                source=self._sfa_source_sql(source),
-                company_rate=self._sfa_rate_sql(SQL("c.currency_id")),
-                rate=self._sfa_rate_sql(SQL("src.currency_id")),
-                local_day=self._sfa_local_date_sql(
-                    SQL("src.moment"), SQL("uz.name"), SQL("cz.name")
-                ),
-                territory_on=self.env["sfa.territory.history"]._sfa_stay_on_sql(
-                    "territory_id", SQL("src.partner_id"), SQL("d.date")
-                ),
-                category_on=self.env["sfa.category.history"]._sfa_stay_on_sql(
-                    "category_id", SQL("src.partner_id"), SQL("d.date")
-                ),
-                where=where,
+                facts=self._sfa_facts_sql(source, where),
                 old_where=old_where,
-                extra_select=extra_select,
-                extra_joins=self._sfa_layer_joins(),
                 values=values,
                 changed=changed,
                 excluded=excluded,
                 metric=source.metric,
                 model=source.model,
-                now=fields.Datetime.now(),
             )
         )
         return {partner_id for (partner_id,) in rows}
+
+    @api.model
+    def _sfa_facts_sql(self, source, where):
+        """The common table expressions ``sfa_clock``, ``src`` and ``facts``:
+        the facts of ``source`` its documents give now, where ``where``."""
+        extra = self._sfa_layer_columns()
+        extra_select = SQL("").join(
+            SQL(", %s AS %s", expression, SQL.identifier(name))
+            for name, expression in extra.items()
+        )
+        return SQL(
+            """
+            sfa_clock AS (SELECT %(now)s::timestamp AS now),
+            src AS (%(source)s),
+            facts AS (
+                SELECT src.res_id, src.partner_id, d.date, src.company_id,
+                       COALESCE(src.currency_id, c.currency_id) AS currency_id,
+                       COALESCE(src.amount_currency, src.amount) AS amount_currency,
+                       CASE
+                           WHEN src.amount IS NOT NULL THEN src.amount
+                           WHEN src.currency_id IS NULL
+                             OR src.currency_id = c.currency_id
+                           THEN src.amount_currency
+                           ELSE src.amount_currency
+                                * %(company_rate)s / %(rate)s
+                       END AS amount,
+                       src.quantity, src.user_id, src.team_id,
+                       CASE WHEN th.found THEN th.territory_id
+                            ELSE p.sfa_territory_id END AS territory_id,
+                       CASE WHEN ch.found THEN ch.category_id
+                            ELSE p.sfa_category_id END AS category_id,
+                       src.lead_id %(extra_select)s
+                  FROM src
+                  JOIN res_company c ON c.id = src.company_id
+                  LEFT JOIN res_partner cp ON cp.id = c.partner_id
+                  LEFT JOIN res_users u ON u.id = src.user_id
+                  LEFT JOIN res_partner up ON up.id = u.partner_id
+                  -- the time zones PostgreSQL knows (sfa_timezone)
+                  LEFT JOIN sfa_timezone uz ON uz.name = up.tz
+                  LEFT JOIN sfa_timezone cz ON cz.name = cp.tz
+                  LEFT JOIN res_partner p ON p.id = src.partner_id
+                  %(extra_joins)s
+                 CROSS JOIN LATERAL (
+                       SELECT COALESCE(src.day, %(local_day)s) AS date) d
+                  -- the customer's territory and category on that day
+                  LEFT JOIN LATERAL (%(territory_on)s) th ON TRUE
+                  LEFT JOIN LATERAL (%(category_on)s) ch ON TRUE
+                 WHERE %(where)s AND d.date IS NOT NULL
+            )
+            """,
+            source=self._sfa_source_sql(source),
+            company_rate=self._sfa_rate_sql(SQL("c.currency_id")),
+            rate=self._sfa_rate_sql(SQL("src.currency_id")),
+            local_day=self._sfa_local_date_sql(
+                SQL("src.moment"), SQL("uz.name"), SQL("cz.name")
+            ),
+            territory_on=self.env["sfa.territory.history"]._sfa_stay_on_sql(
+                "territory_id", SQL("src.partner_id"), SQL("d.date")
+            ),
+            category_on=self.env["sfa.category.history"]._sfa_stay_on_sql(
+                "category_id", SQL("src.partner_id"), SQL("d.date")
+            ),
+            where=where,
+            extra_select=extra_select,
+            extra_joins=self._sfa_layer_joins(),
+            now=fields.Datetime.now(),
+        )
+
+    @api.model
+    def _sfa_check(self, source, key, marks):
+        """Refuse the change of a member of the sales force (``marks``:
+        {key value: (uid, when)}) that would move facts of ``source`` dated
+        in a month closed then (before the first day of their month), or
+        owned by someone outside their team (themselves and everyone below
+        them): whatever field, path or context made it, a rep cannot give
+        himself last month's revenue or another rep's contacts. Directors
+        and sales administrators change closed months."""
+        if key not in COLUMNS:
+            return  # the rates: not the sales force's to change
+        checks = []
+        Users = self.env["res.users"].sudo()
+        for actor, moment in sorted(set(marks.values())):
+            user = Users.browse(actor)
+            # directors, sales administrators and users outside the sales
+            # force (accounting dates invoices and payments) are not bound
+            if not user._sfa_is_bound():
+                continue
+            closed = (
+                fields.Datetime.context_timestamp(
+                    user.with_context(tz=user.tz or "UTC"), moment
+                )
+                .date()
+                .replace(day=1)
+            )
+            team = list(self.env["res.users"]._sfa_scope(actor)[0])
+            ids = sorted(i for i, mark in marks.items() if mark == (actor, moment))
+            owner = (
+                SQL("FALSE")
+                if source.owned_by_system
+                else SQL(
+                    "n.user_id <> ALL(%(team)s) OR o.user_id <> ALL(%(team)s)",
+                    team=team,
+                )
+            )
+            checks.append(
+                SQL(
+                    """
+                    SELECT %(actor)s AS actor,
+                           COALESCE(n.date, o.date) AS date,
+                           CASE WHEN n.user_id <> ALL(%(team)s) THEN n.user_id
+                                ELSE o.user_id END AS user_id,
+                           COALESCE(n.date, o.date) < %(closed)s
+                               OR o.date < %(closed)s AS closed
+                      FROM (SELECT * FROM facts
+                             WHERE %(new_key)s = ANY(%(ids)s)) n
+                      FULL JOIN (SELECT * FROM before
+                                  WHERE %(old_key)s = ANY(%(ids)s)) o
+                        ON o.res_id = n.res_id
+                       AND COALESCE(o.partner_id, 0) = COALESCE(n.partner_id, 0)
+                       AND o.company_id = n.company_id
+                     WHERE (%(new_row)s) IS DISTINCT FROM (%(old_row)s)
+                       AND (n.date < %(closed)s OR o.date < %(closed)s OR %(owner)s)
+                    """,
+                    actor=actor,
+                    team=team,
+                    closed=closed,
+                    new_key=SQL.identifier("facts", key),
+                    old_key=SQL.identifier("before", key),
+                    ids=ids,
+                    new_row=SQL(", ").join(SQL.identifier("n", c) for c in CHECKED),
+                    old_row=SQL(", ").join(SQL.identifier("o", c) for c in CHECKED),
+                    owner=owner,
+                )
+            )
+        if not checks:
+            return
+        where, old_where = self._sfa_refresh_scope(key, sorted(marks))
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH %(facts)s,
+                before AS (
+                    SELECT f.res_id, f.lead_id, %(checked)s FROM sfa_fact f
+                     WHERE f.metric = %(metric)s AND %(old_where)s)
+                %(checks)s
+                LIMIT 1
+                """,
+                facts=self._sfa_facts_sql(source, where),
+                checked=SQL(", ").join(SQL.identifier("f", c) for c in CHECKED),
+                metric=source.metric,
+                old_where=old_where,
+                checks=SQL(" UNION ALL ").join(checks),
+            )
+        )
+        if not rows:
+            return
+        actor, day, user_id, closed = rows[0]
+        _ = self.env._
+        if closed:
+            reason = _(
+                "it would change the figures of %(month)s, a closed month",
+                month=format_date(self.env, day, date_format="MMMM y"),
+            )
+        else:
+            reason = _(
+                "it would change the figures of %(user)s, who is not in your team",
+                user=self.env["res.users"].sudo().browse(user_id).name,
+            )
+        raise UserError(
+            _(
+                "This change is refused: %(reason)s (%(metric)s of %(day)s). "
+                "A director changes them.",
+                reason=reason,
+                metric=source.label,
+                day=format_date(self.env, day),
+            )
+        )
 
     @api.model
     def _sfa_refresh_scope(self, key, ids):

@@ -13,3 +13,4 @@ from . import test_fact
 from . import test_settings
 from . import test_cache
 from . import test_odoo_users
+from . import test_forge

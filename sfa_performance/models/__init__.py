@@ -4,6 +4,7 @@ from . import crm_stage
 from . import sfa_deal_credit
 from . import crm_lead
 from . import sfa_fact
+from . import rating_rating
 from . import sfa_kpi
 from . import sfa_scorecard_template
 from . import sfa_scorecard

@@ -127,6 +127,9 @@ class SfaFact(models.Model):
                     "amount": "dc.amount",
                 },
                 SQL("FROM sfa_deal_credit dc"),
+                # the credit of everyone who advanced the deal: a rep's win
+                # credits those who came before him
+                owned_by_system=True,
                 sequence=70,
             ),
             "sales_margin": FactSource(

@@ -6,8 +6,10 @@ modules installed, serves it with Odoo's multi-process server
 (``--workers 2``), sends every case of the matrix as the attacker would,
 from several clients at once, and judges each answer as the in-process test
 does. After a refused write it reads the record back: nothing may have been
-written. It prints one line ``N cases, M leaks`` and exits non-zero on any
-leak.
+written. Then, one call at a time, the forged figures (``generate_forge_cases``:
+the fields that feed each metric, written by a rep for another rep or a closed
+month, and forged messages): the facts of others and of closed months must not
+move. It prints one line ``N cases, M leaks`` and exits non-zero on any leak.
 
 Run it with ``python3 tools/sfa.py probe`` (which creates and drops the
 database), or by hand on a database of your own::
@@ -17,6 +19,7 @@ database), or by hand on a database of your own::
 
 import argparse
 import json
+import math
 import os
 import shutil
 import socket
@@ -55,6 +58,11 @@ def build_world(config, db):
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         world = side_doors.World(env).build()
         cases = side_doors.generate_cases(world)
+        # after every other case: they change what the facts watch
+        forged = side_doors.generate_forge_cases(world)
+        for number, case in enumerate(forged, start=len(cases) + 1):
+            case["id"] = number
+        cases += forged
         passwords = {user.login: f"{user.login}_pw" for user in world.users.values()}
         for case in cases:
             case["before"] = read_state(env, case)
@@ -163,6 +171,31 @@ class Client:
         return ("ok", result)
 
 
+def bad_value_written(env, case):
+    """{"changed": ...} when the refused bad number is in the record."""
+    spec = case["not_written"]
+    value = case["args"][1][spec["field"]]
+    if not isinstance(value, (int, float)):
+        return None  # a text: refused is what the answer says
+    model = env[case["model"]].sudo().with_context(active_test=False)
+    for record in model.browse(spec["ids"]).exists():
+        stored = record[spec["field"]]
+        if stored == value or (math.isnan(value) and math.isnan(stored or 0)):
+            return {"changed": f"{spec['field']} = {stored!r}"}
+    return None
+
+
+def judged(side_doors, case, outcome, state):
+    """[the leak] of a case, or []."""
+    problem = side_doors.judge(case, outcome, state)
+    if not problem:
+        return []
+    return [
+        f"#{case['id']} {case['user']} {case['model']}."
+        f"{case['method']} [{case['variant']}]: {problem}"
+    ]
+
+
 def main(argv=None):
     import side_doors  # noqa: PLC0415
 
@@ -181,32 +214,47 @@ def main(argv=None):
     try:
         client = Client(f"http://127.0.0.1:{port}", args.database, passwords)
         started = time.time()
+        plain = [case for case in cases if case["expect"] != "facts_unmoved"]
+        forged = [case for case in cases if case["expect"] == "facts_unmoved"]
         with ThreadPoolExecutor(args.clients) as pool:
-            outcomes = list(pool.map(client.call, cases))
+            outcomes = list(pool.map(client.call, plain))
         elapsed = time.time() - started
         import odoo  # noqa: PLC0415
 
+        # the refused writes read back before the forged figures change
+        # anything
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-            for case, outcome in zip(cases, outcomes, strict=True):
+            for case, outcome in zip(plain, outcomes, strict=True):
                 state = None
                 if case["expect"] == "refused" and case.get("before") is not None:
                     env.invalidate_all()
                     after = read_state(env, case)
                     if after != case["before"]:
                         state = {"changed": f"{case['before']} -> {after}"}
-                problem = side_doors.judge(case, outcome, state)
-                if problem:
-                    leaks.append(
-                        f"#{case['id']} {case['user']} {case['model']}."
-                        f"{case['method']} [{case['variant']}]: {problem}"
-                    )
+                elif "not_written" in case:
+                    state = bad_value_written(env, case)
+                leaks += judged(side_doors, case, outcome, state)
+        # a forged figure, one call at a time: the facts read before and
+        # after it (committed by the server, as the rep's client left them)
+        for case in forged:
+            with registry.cursor() as cr:
+                env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+                before = side_doors.fact_state(env, case["watch"])
+            outcome = client.call(case)
+            with registry.cursor() as cr:
+                env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+                after = side_doors.fact_state(env, case["watch"])
+            changed = [row for row in after if row not in before]
+            changed += [row for row in before if row not in after]
+            state = {"changed": str(changed[:3])} if changed else None
+            leaks += judged(side_doors, case, outcome, state)
     finally:
         server.terminate()
         server.wait(timeout=60)
     for leak in leaks[:50]:
         print(f"  LEAK {leak}")
-    calls = len(cases) / elapsed if elapsed else 0
+    calls = len(plain) / elapsed if elapsed else 0
     print(
         f"[probe] {args.clients} clients on 2 workers: {elapsed:.0f} s, "
         f"{calls:.0f} calls/s"

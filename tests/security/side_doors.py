@@ -24,6 +24,7 @@ over XML-RPC against a served multi-worker database. What each case expects:
 """
 
 import ast
+import itertools
 import json
 import xmlrpc.client
 from datetime import date, datetime, timedelta
@@ -34,6 +35,7 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.fields import Command
+from odoo.models import MAGIC_COLUMNS
 from odoo.tests import new_test_user
 
 REPO = Path(__file__).resolve().parents[2]
@@ -123,6 +125,18 @@ def public_methods(env, model_name):
 
 def _is_private(model):
     return model._name.startswith("sfa.") or "sfa_visible" in model._fields
+
+
+def is_open_to_employees(model):
+    """Records every internal user reads as Odoo lets them (the contact
+    book): declared on the model."""
+    return bool(getattr(model, "_sfa_open_to_internal_users", False))
+
+
+def is_odoos_open_record(model):
+    """An Odoo model open to every employee that no SFA rule narrows (a
+    rating): the modules only guard the fields that make figures."""
+    return is_open_to_employees(model) and not _is_private(model)
 
 
 def is_configuration(model):
@@ -218,6 +232,8 @@ class World:
         self.users = {}
         self.records = {}
         self.keys = {}  # (team, key) -> record, to map one team's onto the other
+        # {team: {"open" | "closed": {model: ids}}}: documents of every metric
+        self.documents = {}
         self.today = fields.Date.context_today(self.env.user)
 
     # -- bookkeeping ----------------------------------------------------
@@ -366,6 +382,12 @@ class World:
             {"name": "SD Playbooks"}
         )
         self.kb_tag = env["sfa.knowledge.tag"].create({"name": "SD Pricing"})
+        # a customer of no one's, which every rep reads
+        self.key(
+            None,
+            "free_customer",
+            env["res.partner"].create({"name": "SD Free Customer", "is_company": True}),
+        )
         director.sudo()  # configuration is made by the system here
 
     # -- one team's data ------------------------------------------------
@@ -579,6 +601,143 @@ class World:
         )
 
         self._open_wizards(team, lead, customer, region, region_line)
+        # a document of every metric, this month and in a closed one
+        for when in ("open", "closed"):
+            self.documents.setdefault(team, {})[when] = self._build_documents(
+                team, when
+            )
+
+    def _build_documents(self, team, when):
+        """The rep's documents of every declared metric, dated in the open
+        month (``open``, today) or in a closed one (``closed``, the 10th of
+        last month), as the modules' own flows make them: a won deal with a
+        product line, done actions, an order, its invoice partly paid, an
+        e-mail, a meeting, a done activity, a customer's rating."""
+        env = self.env
+        rep = self.user(f"rep_{team}")
+        customer = self.keys[team, "customer"]
+        contact = self.keys[team, "contact"]
+        moment = datetime.combine(self.today, datetime.min.time()).replace(hour=9)
+        if when == "closed":
+            moment = closed_moment(self.today)
+        elif moment > datetime.now():  # noqa: DTZ005 - Odoo's naive UTC
+            moment = datetime.now() - timedelta(minutes=5)  # noqa: DTZ005
+        day = moment.date()
+        with freeze_time(moment):
+            won = env["crm.lead"].create(
+                {
+                    "name": f"SD {when.title()} Won {team.upper()}",
+                    "type": "opportunity",
+                    "user_id": rep.id,
+                    "partner_id": customer.id,
+                    "expected_revenue": 1500,
+                }
+            )
+            env["sfa.lead.line"].create(
+                {
+                    "lead_id": won.id,
+                    "product_id": self.product.id,
+                    "quantity": 3,
+                    "price_unit": 500,
+                }
+            )
+            won.action_set_won()
+            actions = env["sfa.action"].create(
+                [
+                    {
+                        "action_type_id": action_type.id,
+                        "partner_id": customer.id,
+                        "user_id": rep.id,
+                        "start": moment - timedelta(minutes=30),
+                        "duration": 1,
+                        "cost": 40,
+                        "outcome": "Done.",
+                    }
+                    for action_type in (self.visit, self.call)
+                ]
+            )
+            actions.action_done()
+            order = env["sale.order"].create(
+                {
+                    "partner_id": customer.id,
+                    "user_id": rep.id,
+                    "order_line": [
+                        Command.create(
+                            {
+                                "product_id": self.product.id,
+                                "product_uom_qty": 2,
+                                "price_unit": 700,
+                                "purchase_price": 400,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+            order.action_confirm()
+            invoice = order._create_invoices()
+            invoice.invoice_date = day
+            invoice.action_post()
+            env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=invoice.ids
+            ).create({"amount": 600, "payment_date": day})._create_payments()
+            # the system's own message (a data file, a job) keeps its date
+            message = env["mail.message"].create(
+                {
+                    "model": "res.partner",
+                    "res_id": customer.id,
+                    "message_type": "email",
+                    "author_id": rep.partner_id.id,
+                    "date": moment,
+                    "subtype_id": env.ref("mail.mt_comment").id,
+                    "body": f"<p>Our offer, team {team.upper()}</p>",
+                }
+            )
+            meeting = (
+                env["calendar.event"]
+                .with_context(no_mail_to_attendees=True, mail_create_nolog=True)
+                .create(
+                    {
+                        "name": f"SD {when.title()} Meeting {team.upper()}",
+                        # as the actions' meetings are: "Busy" to colleagues
+                        "privacy": "private",
+                        "user_id": rep.id,
+                        "partner_ids": [Command.set([rep.partner_id.id, contact.id])],
+                        "start": moment - timedelta(hours=4),
+                        "stop": moment - timedelta(hours=3),
+                    }
+                )
+            )
+            activity = customer.activity_schedule(
+                "mail.mail_activity_data_call", user_id=rep.id
+            )
+            activity.action_feedback(feedback="Called")
+            rating = env["rating.rating"].create(
+                {
+                    "res_model_id": env["ir.model"]._get_id("res.partner"),
+                    "res_id": customer.id,
+                    "rated_partner_id": rep.partner_id.id,
+                    "partner_id": contact.id,
+                    "rating": 5,
+                    "consumed": True,
+                    "rated_on": moment,
+                }
+            )
+        env.cr.flush()  # the facts of this moment, before the next ones
+        return {
+            "res.partner": customer.ids,
+            "crm.lead": won.ids,
+            "sfa.lead.line": won.sfa_line_ids.ids,
+            "sfa.action": actions.ids,
+            "sale.order": order.ids,
+            "sale.order.line": order.order_line.ids,
+            "account.move": invoice.ids,
+            "account.move.line": invoice.invoice_line_ids.ids,
+            "mail.message": message.ids,
+            "calendar.event": meeting.ids,
+            "mail.activity": activity.ids,
+            "rating.rating": rating.ids,
+        }
 
     def _open_wizards(self, team, lead, customer, region, region_line):
         """The wizards of the team's people, left open as a user leaves them:
@@ -766,7 +925,44 @@ class Cases:
             for attacker in ATTACKERS:
                 for label, context in variants:
                     self.model_cases(Model, attacker, label, context)
+            self.number_cases(Model)
         return self.cases
+
+    def number_cases(self, Model):
+        """NaN, infinity, 1e308, text, and a negative figure where the field
+        says it has none, written by the team's rep and manager on their own
+        record: refused, and nothing written."""
+        ids = (self.world.records.get(Model._name, {}).get("b") or [])[:1]
+        if not ids or not Model._auto:
+            return
+        system = system_fields(Model)
+        bounds = getattr(Model, "_sfa_number_bounds", {})
+        for fname, field in Model._fields.items():
+            if (
+                field.type not in ("integer", "float", "monetary")
+                or not field.store
+                or fname in system
+                or fname in MAGIC_COLUMNS
+                or (field.compute and not field.inverse and field.readonly)
+            ):
+                continue
+            values = [float("nan"), float("inf"), float("-inf"), 1e308, "12"]
+            if bounds.get(fname, (None, None))[0] == 0:
+                values.append(-5)
+            for writer, value in itertools.product(("rep_b", "manager_b"), values):
+                self.add(
+                    user=self.world.user(writer).login,
+                    model=Model._name,
+                    context={},
+                    variant=f"bad number {value!r}",
+                    method="write",
+                    args=[ids, {fname: value}],
+                    kwargs={},
+                    expect="refused",
+                    # not "unchanged": the system may move a counter (a
+                    # customer's rank) while other clients work
+                    not_written={"ids": ids, "field": fname},
+                )
 
     def targets(self, Model, attacker):
         """The records of the other team (team A) a case aims at."""
@@ -774,19 +970,34 @@ class Cases:
         targets = teams.get("a", [])
         if is_configuration(Model):
             targets = targets or teams.get(None, [])
-        if attacker == "clerk" and "res_model" in Model._fields:
+        on = next((f for f in ("res_model", "model") if f in Model._fields), None)
+        if attacker == "clerk" and on:
             # what lives on a customer follows the customer, which every
             # employee reads in Odoo's contact book
             targets = [
                 rec.id
                 for rec in Model.browse(targets)
-                if not getattr(
-                    self.env[rec.res_model], "_sfa_open_to_internal_users", False
+                if not (
+                    rec[on]
+                    and getattr(self.env[rec[on]], "_sfa_open_to_internal_users", False)
                 )
             ]
         return targets
 
     def model_cases(self, Model, attacker, label, context):
+        if is_odoos_open_record(Model):
+            # Odoo's own records every employee reads and comments (a
+            # rating): only the fields that make figures are the system's
+            if Model._auto and attacker == "rep_b" and not context:
+                own = self.world.records.get(Model._name, {}).get("b", [])
+                common = {
+                    "user": self.world.user(attacker).login,
+                    "model": Model._name,
+                    "context": context,
+                    "variant": label,
+                }
+                self.system_field_cases(Model, common, own, True)
+            return
         first = not context
         common = {
             "user": self.world.user(attacker).login,
@@ -805,7 +1016,7 @@ class Cases:
         if mine and Model._auto:
             self.system_field_cases(Model, common, mine, first)
         if not config:
-            self.onchange_cases(Model, common, first)
+            self.onchange_cases(Model, common, first, attacker)
             source = own if own and attacker == "rep_b" else targets
             if source and Model._auto and first:
                 self.plant_cases(Model, common, source[0])
@@ -834,7 +1045,7 @@ class Cases:
                 },
             )
             return
-        if attacker == "clerk" and getattr(Model, "_sfa_open_to_internal_users", False):
+        if attacker == "clerk" and is_open_to_employees(Model):
             return  # Odoo's contact book: every employee reads it
         domain = [("id", "in", targets)]
         foreign = {"expect": "no_foreign", "foreign": targets, "kwargs": {}}
@@ -923,8 +1134,9 @@ class Cases:
                 unchanged={"ids": mine[:1], "fields": [fname]},
             )
 
-    def onchange_cases(self, Model, common, first):
-        """Start a form from the other team's customer, deal or record."""
+    def onchange_cases(self, Model, common, first, attacker):
+        """Start a form from the other team's customer, deal or record (a
+        customer is in every employee's contact book)."""
         for fname, field in Model._fields.items():
             comodel = self.env[field.comodel_name] if field.relational else None
             if (
@@ -932,6 +1144,7 @@ class Cases:
                 or not field.store
                 or not _is_private(comodel)
                 or is_configuration(comodel)
+                or (attacker == "clerk" and is_open_to_employees(comodel))
             ):
                 continue
             ids = self.world.records.get(field.comodel_name, {}).get("a", [])
@@ -1003,6 +1216,272 @@ def _foreign_copy(world, Model, record_id):
 
 
 # ----------------------------------------------------------------------
+# Forged figures: the fields that feed the facts, written by a rep
+# ----------------------------------------------------------------------
+
+
+def feed_role(field):
+    """What a field gives a fact: its owner, day, amount or customer (None:
+    something else, whether the fact is there)."""
+    if field.type == "many2one" and field.comodel_name == "res.users":
+        return "owner"
+    if field.type == "many2one" and field.comodel_name == "res.partner":
+        return "customer"
+    if field.type in ("date", "datetime"):
+        return "date"
+    if field.type in ("integer", "float", "monetary"):
+        return "amount"
+    return None
+
+
+def fact_feeds(env):
+    """{metric: [(model, field, role, key, path)]}: the fields of documents
+    whose change moves the metric's facts (its declaration's ``depends`` and
+    ``triggers``), with the role each plays. A metric whose documents only
+    the system writes (histories, credits) has none a client could write."""
+    feeds = {}
+    for metric, source in env["sfa.fact"]._sfa_sources().items():
+        rules = [(source.model, source.depends, "res_id", "id"), *source.triggers]
+        found = []
+        for model, names, key, path in rules:
+            Model = env[model]
+            system = system_fields(Model)
+            for fname in names:
+                field = Model._fields.get(fname)
+                if (
+                    field is None
+                    or not field.store
+                    or fname in MAGIC_COLUMNS
+                    or fname in system
+                    or (field.compute and field.readonly and not field.inverse)
+                ):
+                    continue
+                if role := feed_role(field):
+                    found.append((model, fname, role, key, path))
+        feeds[metric] = found
+    return feeds
+
+
+def fact_watch(world):
+    """The facts a rep of team B may not move: those of anyone but himself
+    (but the credit the system shares out), and those of closed months."""
+    env = world.env
+    rep = world.user("rep_b")
+    today = fields.Date.context_today(rep.with_context(tz=rep.tz))
+    system_owned = [
+        metric
+        for metric, source in env["sfa.fact"]._sfa_sources().items()
+        if source.owned_by_system
+    ]
+    return {
+        "user": rep.id,
+        "before": str(today.replace(day=1)),
+        "system_owned": system_owned,
+    }
+
+
+def fact_state(env, watch):
+    """The watched facts, as plain rows."""
+    env.cr.execute(
+        """
+        SELECT metric, res_id, COALESCE(partner_id, 0), company_id, date::text,
+               COALESCE(user_id, 0), amount::float, quantity::float
+          FROM sfa_fact
+         WHERE date < %(before)s
+            OR (user_id <> %(user)s AND metric <> ALL(%(system_owned)s))
+         ORDER BY 1, 2, 3, 4
+        """,
+        watch,
+    )
+    return [list(row) for row in env.cr.fetchall()]
+
+
+def generate_forge_cases(world):
+    """For every declared metric, each field that feeds the owner, day,
+    amount or customer of its facts, written by team B's rep on his own
+    documents: this month's, aiming at another rep (owner, customer) or at a
+    closed month (day); a closed month's, to any other value. Also sent in a
+    create and as a context default. Expected: the watched facts do not
+    move, or the call is refused."""
+    env = world.env
+    cases = Cases(world)
+    rep = world.user("rep_b")
+    watch = fact_watch(world)
+    start = date.fromisoformat(watch["before"])
+    sources = env["sfa.fact"]._sfa_sources()
+    Fact = env["sfa.fact"].sudo()
+    for metric, feeds in fact_feeds(env).items():
+        source = sources[metric]
+        for when in ("open", "closed"):
+            fact = Fact.search(
+                [
+                    ("metric", "=", metric),
+                    ("user_id", "=", rep.id),
+                    ("date", ">=" if when == "open" else "<", str(start)),
+                    ("res_id", "in", world.documents["b"][when].get(source.model, [])),
+                ],
+                limit=1,
+            )
+            if not fact:
+                continue
+            for model, fname, role, key, path in feeds:
+                Model = env[model].sudo().with_context(active_test=False)
+                field = Model._fields[fname]
+                anchor = fact.res_id if key == "res_id" else fact[key].id
+                record = (
+                    Model.browse(anchor)
+                    if path == "id"
+                    else Model.search([(path, "in", [anchor])], limit=1)
+                )
+                if not record:
+                    continue
+                common = {
+                    "user": rep.login,
+                    "model": model,
+                    "context": {},
+                    "variant": f"{metric} {role} {when}",
+                    "expect": "facts_unmoved",
+                    "watch": watch,
+                    "kwargs": {},
+                }
+                creates = when == "open" and model == source.model and path == "id"
+                vals = _copy_values(record) if creates else None
+                for value in _forged_values(world, field, record[fname], role, when):
+                    cases.add(
+                        **common, method="write", args=[record.ids, {fname: value}]
+                    )
+                    if vals is None:
+                        continue
+                    cases.add(
+                        **common, method="create", args=[dict(vals, **{fname: value})]
+                    )
+                    cases.add(
+                        **dict(common, context={f"default_{fname}": value}),
+                        method="create",
+                        args=[{k: v for k, v in vals.items() if k != fname}],
+                    )
+    _forged_message_cases(world, cases, watch)
+    return cases.cases
+
+
+def _forged_values(world, field, current, role, when):
+    """The values a forger writes: this month, another rep as owner (or as
+    the author, for a person), another team's customer, a closed day; in a
+    closed month, anything else."""
+    if role == "owner":
+        return [world.user("rep_a" if when == "open" else "rep_b2").id]
+    if role == "customer":
+        if when == "open":
+            return [world.keys["a", "customer"].id, world.user("rep_a").partner_id.id]
+        return [
+            world.keys[None, "free_customer"].id,
+            world.user("rep_b2").partner_id.id,
+        ]
+    if role == "amount":
+        # this month, his own figure is his to correct
+        return [] if when == "open" else [(current or 0) * 2 + 7]
+    # the day: out of the closed month, or into it
+    day = datetime.now() if when == "closed" else closed_moment(world.today)  # noqa: DTZ005
+    if field.type == "datetime":
+        return [fields.Datetime.to_string(day)]
+    return [fields.Date.to_string(day)]
+
+
+def _forged_message_cases(world, cases, watch):
+    """What a rep may say about a message: that a colleague wrote it (the
+    author, or its default in the context), that the customer wrote it (by
+    hand, or handing Odoo's mail gateway an e-mail), that it was sent in a
+    closed month."""
+    rep = world.user("rep_b")
+    lead = world.documents["b"]["open"]["crm.lead"][0]
+    customer = world.keys["b", "customer"]
+    colleague = world.user("rep_a").partner_id.id
+    common = {
+        "user": rep.login,
+        "expect": "facts_unmoved",
+        "watch": watch,
+        "variant": "contact_emails message open",
+    }
+    day = fields.Datetime.to_string(closed_moment(world.today))
+    for model, record in (("crm.lead", lead), ("res.partner", customer.id)):
+        post = {
+            "body": "Forged",
+            "message_type": "email",
+            "subtype_xmlid": "mail.mt_comment",
+        }
+        for kwargs, context in (
+            (dict(post, author_id=colleague), {}),
+            (post, {"default_author_id": colleague}),
+            (dict(post, author_id=customer.id), {}),
+        ):
+            cases.add(
+                **common,
+                model=model,
+                method="message_post",
+                args=[[record]],
+                kwargs=kwargs,
+                context=context,
+            )
+        cases.add(
+            **common,
+            model="mail.message",
+            method="create",
+            args=[
+                {
+                    "model": model,
+                    "res_id": record,
+                    "message_type": "email",
+                    "author_id": rep.partner_id.id,
+                    "date": day,
+                    "body": "Sent last month, they say",
+                }
+            ],
+            kwargs={},
+            context={},
+        )
+    email = (
+        f"From: {customer.name} <{customer.email}>\r\n"
+        "To: sales@example.com\r\n"
+        "Subject: Re: your offer\r\n"
+        "Message-Id: <forged-{tag}@example.com>\r\n"
+        f"Date: {closed_moment(world.today):%a, %d %b %Y %H:%M:%S} +0000\r\n"
+        "Content-Type: text/plain\r\n\r\nLet us sign.\r\n"
+    )
+    for tag, thread in (("deal", lead), ("customer", customer.id)):
+        cases.add(
+            **common,
+            model="mail.thread",
+            method="message_process",
+            args=[
+                "crm.lead" if tag == "deal" else "res.partner",
+                email.format(tag=tag),
+            ],
+            kwargs={"thread_id": thread},
+            context={},
+        )
+
+
+def _copy_values(record):
+    """A create like ``record``, as a client sends it (its copy's values)."""
+    try:
+        vals = record.copy_data()[0]
+    except (UserError, NotImplementedError):
+        return None
+    system = system_fields(record)
+    clean = {}
+    for fname, value in vals.items():
+        field = record._fields.get(fname)
+        if field is None or fname in system or not field.store:
+            continue
+        if field.type in ("one2many", "many2many"):
+            continue
+        clean[fname] = _json_safe(
+            _plain_value(field, value) if hasattr(value, "_name") else value
+        )
+    return clean
+
+
+# ----------------------------------------------------------------------
 # Judging an outcome
 # ----------------------------------------------------------------------
 
@@ -1041,6 +1520,8 @@ def judge(case, outcome, state=None):
     expect = case["expect"]
     if outcome[0] == "error" and outcome[1] == "raw":
         return f"raw error: {outcome[2][:160]}"
+    if expect == "facts_unmoved":
+        return _judge_facts(outcome, state)
     if expect == "refused":
         if outcome[0] == "ok":
             return f"not refused, returned {str(outcome[1])[:120]}"
@@ -1078,6 +1559,13 @@ def judge(case, outcome, state=None):
     return f"unknown expectation {expect}"
 
 
+def _judge_facts(outcome, state):
+    """A call that went through moved no watched fact."""
+    if outcome[0] == "ok" and state is not None and state.get("changed"):
+        return f"moved another's or a closed month's facts: {state['changed']}"
+    return None
+
+
 def is_clear(exc):
     """An error a user reads (Odoo's) or a database refusal Odoo words."""
     import psycopg2  # noqa: PLC0415
@@ -1087,3 +1575,9 @@ def is_clear(exc):
 
 def today():
     return date.today()
+
+
+def closed_moment(today):
+    """The 10th of last month at 09:00: in a closed month for everyone."""
+    last_month = today.replace(day=1) - timedelta(days=1)
+    return datetime(last_month.year, last_month.month, 10, 9, 0)
