@@ -1,4 +1,6 @@
+import logging
 import re
+import time
 import unicodedata
 from datetime import timedelta
 
@@ -6,8 +8,11 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
+from odoo.tools.sql import column_exists, create_column
 
 from ..tools import CallScope
+
+_logger = logging.getLogger(__name__)
 
 LIFECYCLE_STAGES = [
     ("suspect", "Suspect"),
@@ -519,6 +524,256 @@ class ResPartner(models.Model):
         computed = self.sudo().exists().filtered(lambda p: not p.sfa_lifecycle_override)
         if computed:
             self.env.add_to_compute(self._fields["sfa_lifecycle_stage"], computed)
+
+    # ------------------------------------------------------------------
+    # In bulk: install, upgrade, rebuilds
+    # ------------------------------------------------------------------
+
+    def _auto_init(self):
+        """Installed into a populated database, the columns this module adds
+        to partners are filled set-based before Odoo would compute them
+        partner by partner: a constant number of queries whatever the number
+        of partners, and nothing written into any chatter (a first value is
+        not a change anyone made)."""
+        cr = self.env.cr
+        start = time.monotonic()
+        added = {
+            name: not column_exists(cr, self._table, name)
+            for name in (
+                "sfa_is_customer",
+                "sfa_lifecycle_stage",
+                "sfa_next_visit_date",
+                "sfa_name_key",
+            )
+        }
+        if added["sfa_is_customer"]:
+            create_column(cr, self._table, "sfa_is_customer", "boolean")
+            cr.execute(
+                """
+                UPDATE res_partner p
+                   SET sfa_is_customer = p.parent_id IS NULL
+                       AND NOT EXISTS (SELECT 1 FROM res_users u
+                                        WHERE u.partner_id = p.id AND NOT u.share)
+                       AND NOT EXISTS (SELECT 1 FROM res_company c
+                                        WHERE c.partner_id = p.id)
+                """
+            )
+            _logger.info(
+                "sfa_base: %d partners, customers found in %.1f s",
+                cr.rowcount,
+                time.monotonic() - start,
+            )
+        if added["sfa_name_key"]:
+            self._sfa_fill_duplicate_keys()
+        has = {
+            name: column_exists(cr, self._table, name)
+            for name in (
+                "sfa_category_id",
+                "sfa_last_contact_date",
+                "sfa_lifecycle_override",
+            )
+        }
+        if added["sfa_next_visit_date"]:
+            # at install no customer has a category yet: no visit is due
+            create_column(cr, self._table, "sfa_next_visit_date", "date")
+            if has["sfa_category_id"]:
+                cr.execute(
+                    SQL(
+                        """
+                        UPDATE res_partner p
+                           SET sfa_next_visit_date = COALESCE(
+                                   %s + c.visit_frequency_days, p.create_date::date)
+                          FROM sfa_customer_category c
+                         WHERE c.id = p.sfa_category_id
+                           AND c.visit_frequency_days > 0 AND p.sfa_is_customer
+                        """,
+                        SQL("p.sfa_last_contact_date")
+                        if has["sfa_last_contact_date"]
+                        else SQL("NULL::date"),
+                    )
+                )
+        if added["sfa_lifecycle_stage"]:
+            # the stage from the deals (the purchases follow with the facts)
+            create_column(cr, self._table, "sfa_lifecycle_stage", "varchar")
+            cr.execute(
+                SQL(
+                    """
+                UPDATE res_partner p
+                   SET sfa_lifecycle_stage = COALESCE(%s, d.stage, 'suspect')
+                  FROM res_partner p2
+                  LEFT JOIN (
+                      SELECT lp.commercial_partner_id AS id,
+                             CASE WHEN bool_or(l.won_status = 'pending')
+                                  THEN 'prospect' ELSE 'lost' END AS stage
+                        FROM crm_lead l
+                        JOIN res_partner lp ON lp.id = l.partner_id
+                       WHERE l.type = 'opportunity'
+                         AND l.won_status IN ('pending', 'lost')
+                       GROUP BY lp.commercial_partner_id) d ON d.id = p2.id
+                 WHERE p2.id = p.id
+                """,
+                    SQL("p.sfa_lifecycle_override")
+                    if has["sfa_lifecycle_override"]
+                    else SQL("NULL"),
+                )
+            )
+            _logger.info(
+                "sfa_base: lifecycle stage of %d partners from their deals, %.1f s",
+                cr.rowcount,
+                time.monotonic() - start,
+            )
+        return super()._auto_init()
+
+    def _sfa_fill_duplicate_keys(self):
+        """The normalized name, e-mail domain, phone and tax id of every
+        partner, in one read and one write."""
+        cr = self.env.cr
+        start = time.monotonic()
+        for name in (
+            "sfa_name_key",
+            "sfa_email_domain",
+            "sfa_phone_key",
+            "sfa_vat_key",
+        ):
+            if not column_exists(cr, self._table, name):
+                create_column(cr, self._table, name, "varchar")
+        cr.execute("SELECT id, parent_id, name, email, phone, vat FROM res_partner")
+        rows = cr.fetchall()
+        keys = [
+            (
+                pid,
+                normalize_name(name) if not parent else None,
+                email_domain(email) or None,
+                phone_key(phone) or None,
+                vat_key(vat) or None,
+            )
+            for pid, parent, name, email, phone, vat in rows
+        ]
+        keys = [row for row in keys if any(row[1:])]
+        if keys:
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE res_partner p
+                       SET sfa_name_key = k.name, sfa_email_domain = k.domain,
+                           sfa_phone_key = k.phone, sfa_vat_key = k.vat
+                      FROM unnest(%s::int[], %s::varchar[], %s::varchar[],
+                                  %s::varchar[], %s::varchar[])
+                           AS k(id, name, domain, phone, vat)
+                     WHERE p.id = k.id
+                    """,
+                    *(list(column) for column in zip(*keys, strict=True)),
+                )
+            )
+        _logger.info(
+            "sfa_base: duplicate keys of %d partners, %.1f s",
+            len(rows),
+            time.monotonic() - start,
+        )
+
+    def _sfa_derived_sql(self):
+        """(id, last contact, next visit due, lifecycle stage) of these
+        partners from the facts and the deals, in one query for any number
+        of them: the values the ORM's computes give (a test holds them equal),
+        for what the system changes in bulk (an install, a rebuild)."""
+        Fact = self.env["sfa.fact"].sudo()
+        companies = self.env["res.company"].sudo().search([])
+        channels = SQL(" OR ").join(
+            SQL(
+                "(f.company_id = %s AND f.metric = ANY(%s) AND f.date <= %s)",
+                company.id,
+                list(Fact._sfa_contact_metrics(company)) or [""],
+                company._sfa_company_today(),
+            )
+            for company in companies
+        )
+        return SQL(
+            """
+            WITH contact AS (
+                SELECT f.partner_id, MAX(f.date) AS day FROM sfa_fact f
+                 WHERE f.partner_id = ANY(%(ids)s) AND (%(channels)s)
+                 GROUP BY f.partner_id),
+            bought AS (
+                SELECT f.partner_id, MAX(f.date) AS day FROM sfa_fact f
+                 WHERE f.partner_id = ANY(%(ids)s) AND f.metric = ANY(%(purchases)s)
+                 GROUP BY f.partner_id),
+            deals AS (
+                SELECT lp.commercial_partner_id AS partner_id,
+                       COUNT(*) FILTER (WHERE l.won_status = 'pending') AS open,
+                       COUNT(*) FILTER (WHERE l.won_status = 'lost') AS lost
+                  FROM crm_lead l
+                  JOIN res_partner lp ON lp.id = l.partner_id
+                 WHERE l.type = 'opportunity' AND l.won_status IN ('pending', 'lost')
+                   AND lp.commercial_partner_id = ANY(%(ids)s)
+                 GROUP BY lp.commercial_partner_id)
+            SELECT p.id, contact.day,
+                   CASE WHEN NOT COALESCE(p.sfa_is_customer, FALSE)
+                          OR COALESCE(cat.visit_frequency_days, 0) = 0 THEN NULL
+                        WHEN contact.day IS NOT NULL
+                        THEN contact.day + cat.visit_frequency_days
+                        ELSE COALESCE(p.create_date::date, %(today)s) END,
+                   COALESCE(p.sfa_lifecycle_override, CASE
+                       WHEN bought.day IS NOT NULL THEN CASE
+                           WHEN COALESCE(deals.open, 0) > 0
+                             OR GREATEST(bought.day, contact.day)
+                                >= %(today)s::date - COALESCE(
+                                    NULLIF(pc.sfa_dormant_days, 0),
+                                    %(dormant)s)
+                           THEN CASE WHEN cat.is_key_account THEN 'key_account'
+                                     ELSE 'customer' END
+                           ELSE 'dormant' END
+                       WHEN COALESCE(deals.open, 0) > 0 THEN 'prospect'
+                       WHEN COALESCE(deals.lost, 0) > 0 THEN 'lost'
+                       ELSE 'suspect' END)
+              FROM res_partner p
+              LEFT JOIN contact ON contact.partner_id = p.id
+              LEFT JOIN bought ON bought.partner_id = p.id
+              LEFT JOIN deals ON deals.partner_id = p.id
+              LEFT JOIN sfa_customer_category cat ON cat.id = p.sfa_category_id
+              LEFT JOIN res_company pc ON pc.id = p.company_id
+             WHERE p.id = ANY(%(ids)s)
+            """,
+            ids=list(self.ids),
+            channels=channels,
+            purchases=list(Fact._sfa_purchase_metrics()) or [""],
+            today=fields.Date.context_today(self),
+            dormant=self.env.company.sfa_dormant_days or 365,
+        )
+
+    def _sfa_refresh_in_bulk(self):
+        """Last contact, next visit and lifecycle of these partners from
+        their facts, set-based and in silence: a change the system makes in
+        bulk (an install, an upgrade, a rebuild) is not written into every
+        customer's chatter. One read and one write for any number."""
+        if not self:
+            return
+        start = time.monotonic()
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner p
+                   SET sfa_last_contact_date = d.contact,
+                       sfa_next_visit_date = d.visit,
+                       sfa_lifecycle_stage = d.stage
+                  FROM (%s) AS d(id, contact, visit, stage)
+                 WHERE p.id = d.id
+                   AND (p.sfa_last_contact_date, p.sfa_next_visit_date,
+                        p.sfa_lifecycle_stage)
+                       IS DISTINCT FROM (d.contact, d.visit, d.stage)
+                """,
+                self._sfa_derived_sql(),
+            )
+        )
+        _logger.info(
+            "sfa_base: last contact and lifecycle of %d of %d partners changed, %.1f s",
+            self.env.cr.rowcount,
+            len(self),
+            time.monotonic() - start,
+        )
+        self.invalidate_model(
+            ["sfa_last_contact_date", "sfa_next_visit_date", "sfa_lifecycle_stage"]
+        )
 
     # ------------------------------------------------------------------
     # Duplicate warning

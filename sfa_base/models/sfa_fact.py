@@ -898,8 +898,12 @@ class SfaFact(models.Model):
                 len(changed),
                 time.monotonic() - start,
             )
+        if sum(len(changed) for changed in touched.values()) > 1000:
+            # many rows written: the statements that follow in this
+            # transaction (an install's) plan with their statistics
+            self.env.cr.execute("ANALYZE sfa_fact")
         self.invalidate_model()
-        self._sfa_facts_changed(touched)
+        self._sfa_facts_changed(touched, bulk=True)
 
     @api.model
     def _sfa_drop_pending(self, metric):
@@ -974,7 +978,7 @@ class SfaFact(models.Model):
         self._sfa_sync_all()
 
     @api.model
-    def _sfa_facts_changed(self, touched):
+    def _sfa_facts_changed(self, touched, bulk=False):
         """Hook: the facts of these customers changed ({metric: partner
         ids}): their last contact follows the contacts, their lifecycle the
         contacts and purchases."""
@@ -986,6 +990,13 @@ class SfaFact(models.Model):
             if sources[metric].purchase:
                 bought |= partner_ids
         Partner = self.env["res.partner"]
+        if bulk:
+            # a rebuild (the install, an upgrade, the nightly one): set-based
+            # and silent, whatever the number of customers
+            Partner.sudo().browse(
+                sorted(contacted | bought)
+            ).exists()._sfa_refresh_in_bulk()
+            return
         if contacted:
             Partner.browse(contacted)._sfa_contacts_changed()
         if bought - contacted:

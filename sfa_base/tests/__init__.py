@@ -14,3 +14,4 @@ from . import test_settings
 from . import test_cache
 from . import test_odoo_users
 from . import test_forge
+from . import test_install

@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.tools.sql import column_exists
 
 # What a stay records of its lead, in sfa.stage.history._sfa_rows_sql order.
 CAPTURED_FIELDS = (
@@ -259,6 +260,22 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------------
     # Forecast category (sfa.forecast)
     # ------------------------------------------------------------------
+
+    def _auto_init(self):
+        """The forecast category of the deals already there is the default
+        one: a column added with that default costs no write of every deal
+        (PostgreSQL keeps the value in its catalogue), where Odoo would write
+        it into each row."""
+        cr = self.env.cr
+        if not column_exists(cr, self._table, "sfa_forecast_category"):
+            cr.execute(
+                "ALTER TABLE crm_lead ADD COLUMN sfa_forecast_category varchar"
+                " DEFAULT 'pipeline'"
+            )
+            cr.execute(
+                "ALTER TABLE crm_lead ALTER COLUMN sfa_forecast_category DROP DEFAULT"
+            )
+        return super()._auto_init()
 
     # The rep's own call on the deal, independent of the stage probability:
     # sfa.forecast sums commit and best case from it.
