@@ -127,6 +127,29 @@ def _is_private(model):
     return model._name.startswith("sfa.") or "sfa_visible" in model._fields
 
 
+def bad_numbers(model):
+    """[(field name, bad values)] of the number fields a client may type
+    into: NaN, infinity, 1e308, text, and a negative figure where the field
+    says it has none."""
+    system = system_fields(model)
+    bounds = getattr(model, "_sfa_number_bounds", {})
+    found = []
+    for fname, field in model._fields.items():
+        if (
+            field.type not in ("integer", "float", "monetary")
+            or not field.store
+            or fname in system
+            or fname in MAGIC_COLUMNS
+            or (field.compute and not field.inverse and field.readonly)
+        ):
+            continue
+        values = [float("nan"), float("inf"), float("-inf"), 1e308, "12"]
+        if bounds.get(fname, (None, None))[0] == 0:
+            values.append(-5)
+        found.append((fname, values))
+    return found
+
+
 def is_open_to_employees(model):
     """Records every internal user reads as Odoo lets them (the contact
     book): declared on the model."""
@@ -935,20 +958,7 @@ class Cases:
         ids = (self.world.records.get(Model._name, {}).get("b") or [])[:1]
         if not ids or not Model._auto:
             return
-        system = system_fields(Model)
-        bounds = getattr(Model, "_sfa_number_bounds", {})
-        for fname, field in Model._fields.items():
-            if (
-                field.type not in ("integer", "float", "monetary")
-                or not field.store
-                or fname in system
-                or fname in MAGIC_COLUMNS
-                or (field.compute and not field.inverse and field.readonly)
-            ):
-                continue
-            values = [float("nan"), float("inf"), float("-inf"), 1e308, "12"]
-            if bounds.get(fname, (None, None))[0] == 0:
-                values.append(-5)
+        for fname, values in bad_numbers(Model):
             for writer, value in itertools.product(("rep_b", "manager_b"), values):
                 self.add(
                     user=self.world.user(writer).login,
