@@ -9,7 +9,6 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from odoo.exceptions import UserError
 from odoo.service.model import call_kw
 from odoo.tests import TransactionCase, tagged
 
@@ -120,11 +119,10 @@ class TestSideDoors(TransactionCase):
             ids = (teams.get("b") or teams.get(None) or [])[:1]
             if not ids:
                 continue
-            system = side_doors.system_fields(Model)
             for fname, values in side_doors.bad_numbers(Model):
                 field = Model._fields[fname]
                 before = Model.browse(ids)[fname]
-                copied = self.copy_values(Model, ids[0], system)
+                copied = side_doors.copy_values(Model.browse(ids[0]))
                 calls = [("write", lambda v, f=fname: [ids, {f: v}])]
                 if copied is not None:
                     calls.append(
@@ -223,25 +221,6 @@ class TestSideDoors(TransactionCase):
         # the fact check itself refused each kind of forgery (not only the
         # record rules before it)
         self.assertEqual(refused, {"owner", "date", "amount", "customer"})
-
-    def copy_values(self, Model, record_id, system):
-        """The values of a create like the record (its copy's), as a client
-        sends them, or None when the model copies nothing."""
-        try:
-            vals = Model.browse(record_id).copy_data()[0]
-        except (UserError, NotImplementedError):
-            return None
-        clean = {}
-        for fname, value in vals.items():
-            field = Model._fields.get(fname)
-            if field is None or fname in system or not field.store:
-                continue
-            if field.type in ("one2many", "many2many"):
-                continue
-            if hasattr(value, "_name"):  # a record: its id, as a client sends it
-                value = side_doors._plain_value(field, value)
-            clean[fname] = value
-        return clean
 
     def test_every_public_method_answers_an_rpc_client(self):
         """Every method a client may call on an SFA model answers with a

@@ -1355,7 +1355,7 @@ def generate_forge_cases(world):
                     "kwargs": {},
                 }
                 creates = when == "open" and model == source.model and path == "id"
-                vals = _copy_values(record) if creates else None
+                vals = copy_values(record) if creates else None
                 for value in _forged_values(world, field, record[fname], role, when):
                     cases.add(
                         **common, method="write", args=[record.ids, {fname: value}]
@@ -1471,8 +1471,9 @@ def _forged_message_cases(world, cases, watch):
         )
 
 
-def _copy_values(record):
-    """A create like ``record``, as a client sends it (its copy's values)."""
+def copy_values(record):
+    """A create like ``record``, as a client sends it (its copy's values),
+    or None when the model copies nothing."""
     try:
         vals = record.copy_data()[0]
     except (UserError, NotImplementedError):
