@@ -48,3 +48,33 @@ def record_ids(env, value):
     ):
         raise UserError(env._("The records to act on must be given by their ids."))
     return value
+
+
+@contextmanager
+def bulk_changes(env, company=None):
+    """The environment in which the system changes many records at once (a
+    realignment, a category's norm, the company's contact channels).
+
+    Such a change is summarized once by the code that makes it (on the
+    territory, the category, in the log), not written into the chatter of
+    every record it touches: tracking and the "you have been assigned"
+    notifications are off for the records written, and for the fields
+    computed again, inside the block. Unless the company asks for them
+    (``sfa_track_bulk_changes``): then the block runs in ``env`` as it is.
+    What was pending before the block is computed first, in ``env``, and
+    tracked as usual::
+
+        with bulk_changes(self.env, company) as env:
+            partners.with_env(env).write({"sfa_territory_id": territory.id})
+    """
+    company = company or env.company
+    if company.sudo().sfa_track_bulk_changes:
+        yield env
+        env.flush_all()
+        return
+    env.flush_all()
+    quiet = env(
+        context=dict(env.context, mail_notrack=True, mail_auto_subscribe_no_notify=True)
+    )
+    yield quiet
+    quiet.flush_all()

@@ -14,6 +14,14 @@ class ResCompany(models.Model):
         default=365,
         help="A customer with no won deal or contact for this long becomes dormant.",
     )
+    sfa_track_bulk_changes = fields.Boolean(
+        "Note Bulk Changes on Each Record",
+        help="A change the system makes to many customers or deals at once (a "
+        "realignment, a category's key-account flag or visit norm, the "
+        "contact channels) is summarized once, on the territory or the "
+        "category. Check to also note it in the chatter of every record it "
+        "changes, as Odoo notes a change made on the record itself.",
+    )
 
     # Which exchanges with a customer count as a contact (last contact,
     # lifecycle, visits due, "not contacted" alerts): one per channel a fact
@@ -42,11 +50,18 @@ class ResCompany(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
-        if any(name.startswith("sfa_contact_") for name in vals):
-            # other channels: every customer's last contact may move
+        if "sfa_dormant_days" in vals or any(
+            name.startswith("sfa_contact_") for name in vals
+        ):
+            # other channels, another dormancy: every customer's last contact
+            # and lifecycle may move, a change made in bulk (set-based, and
+            # summarized in the log unless the company asks for each note)
             self.env["res.partner"].sudo().search(
-                [("sfa_is_customer", "=", True)]
-            )._sfa_contacts_changed()
+                [
+                    ("sfa_is_customer", "=", True),
+                    ("company_id", "in", [*self.ids, False]),
+                ]
+            )._sfa_refresh_in_bulk()
         return res
 
     @api.model_create_multi

@@ -27,6 +27,9 @@ class SfaCompanySettings(models.AbstractModel):
     sfa_contact_meeting = fields.Boolean(
         related="company_id.sfa_contact_meeting", readonly=False
     )
+    sfa_track_bulk_changes = fields.Boolean(
+        related="company_id.sfa_track_bulk_changes", readonly=False
+    )
 
 
 class ResConfigSettings(models.TransientModel):

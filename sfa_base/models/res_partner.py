@@ -2,6 +2,7 @@ import logging
 import re
 import time
 import unicodedata
+from collections import Counter
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -742,14 +743,30 @@ class ResPartner(models.Model):
 
     def _sfa_refresh_in_bulk(self):
         """Last contact, next visit and lifecycle of these partners from
-        their facts, set-based and in silence: a change the system makes in
-        bulk (an install, an upgrade, a rebuild) is not written into every
-        customer's chatter. One read and one write for any number."""
+        their facts, set-based: one read and one write for any number.
+
+        A change the system makes in bulk (an install, an upgrade, a rebuild,
+        the company's contact channels) is not written into every customer's
+        chatter: the lifecycle stages that moved are returned, as a Counter
+        of (from, to), for the caller's summary, and logged. The customers
+        of a company that asks for each note (``sfa_track_bulk_changes``)
+        get it, as Odoo tracks a change made on the record."""
         if not self:
-            return
+            return Counter()
         start = time.monotonic()
         self.env.flush_all()
-        self.env.cr.execute(
+        tracking = (
+            self.env["res.company"]
+            .sudo()
+            .search([("sfa_track_bulk_changes", "=", True)])
+        )
+        if tracking:
+            # Odoo's tracking compares these stages with the new ones when
+            # the transaction commits (one read per 1,000 partners)
+            self.filtered(
+                lambda p: (p.company_id or self.env.company) in tracking
+            )._track_prepare(["sfa_lifecycle_stage"])
+        rows = self.env.execute_query(
             SQL(
                 """
                 UPDATE res_partner p
@@ -757,23 +774,31 @@ class ResPartner(models.Model):
                        sfa_next_visit_date = d.visit,
                        sfa_lifecycle_stage = d.stage
                   FROM (%s) AS d(id, contact, visit, stage)
+                  JOIN res_partner old ON old.id = d.id
                  WHERE p.id = d.id
                    AND (p.sfa_last_contact_date, p.sfa_next_visit_date,
                         p.sfa_lifecycle_stage)
                        IS DISTINCT FROM (d.contact, d.visit, d.stage)
+             RETURNING old.sfa_lifecycle_stage, p.sfa_lifecycle_stage
                 """,
                 self._sfa_derived_sql(),
             )
         )
+        moved = Counter((old, new) for old, new in rows if old != new)
         _logger.info(
-            "sfa_base: last contact and lifecycle of %d of %d partners changed, %.1f s",
-            self.env.cr.rowcount,
+            "sfa_base: last contact and lifecycle of %d of %d partners changed "
+            "(%d lifecycle stages: %s), %.1f s",
+            len(rows),
             len(self),
+            moved.total(),
+            ", ".join(f"{old} -> {new}: {n}" for (old, new), n in moved.items())
+            or "none",
             time.monotonic() - start,
         )
         self.invalidate_model(
             ["sfa_last_contact_date", "sfa_next_visit_date", "sfa_lifecycle_stage"]
         )
+        return moved
 
     # ------------------------------------------------------------------
     # Duplicate warning

@@ -11,6 +11,7 @@ from . import test_i18n
 from . import test_guard
 from . import test_fact
 from . import test_settings
+from . import test_bulk_changes
 from . import test_cache
 from . import test_odoo_users
 from . import test_forge

@@ -88,7 +88,7 @@ class TestRealignment(SfaCase):
         summary = self.t_roubaix.message_ids[0].body
         self.assertIn(
             "from France / North / Lille to France / North / Roubaix. "
-            "Customers moved: 1.",
+            "Customers moved: 1; open deals moved: 1.",
             summary,
         )
         self.assertEqual(

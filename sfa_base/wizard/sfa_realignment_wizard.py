@@ -7,6 +7,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL, format_date
 
+from ..tools import bulk_changes
+
 
 class SfaRealignmentWizard(models.TransientModel):
     """Preview, then apply, the territory moves the current rules imply.
@@ -200,12 +202,17 @@ class SfaRealignmentWizard(models.TransientModel):
         for pid, (_from_id, to_id, rule_id) in moves.items():
             by_destination[to_id].append(pid)
             rules[pid] = (to_id, rule_id)
-        Partner = self.env["res.partner"]
-        Partner._sfa_apply_territory_moves(
-            dict(by_destination), rules, self.date_effective, "realignment"
-        )
+        # a change made in bulk: summarized on the territories, not noted in
+        # every customer's and deal's chatter (unless the company asks)
+        with bulk_changes(self.env, self.company_id) as env:
+            wizard = self.with_env(env)
+            env["res.partner"]._sfa_apply_territory_moves(
+                dict(by_destination), rules, self.date_effective, "realignment"
+            )
+            if self.reassign_owner:
+                owners = wizard._reassign_owners(by_destination)
         if self.reassign_owner:
-            self.owner_change_count = self._reassign_owners(by_destination)
+            self.owner_change_count = owners
         self._post_summary(moves)
         self.result_message = self.env._(
             "Realignment applied. Customers moved: %(customers)s; open deals moved: "
@@ -263,13 +270,18 @@ class SfaRealignmentWizard(models.TransientModel):
 
     def _post_summary(self, moves):
         counts = Counter((f, t) for f, t, _r in moves.values())
+        deals = Counter()
+        for pid, count in self._open_leads_by_partner(list(moves)).items():
+            if pid in moves:
+                deals[moves[pid][:2]] += count
         Territory = self.env["sfa.territory"].sudo()
         for (from_id, to_id), count in counts.items():
             body = Markup("%s") % self.env._(
                 "Realignment effective %(date)s from %(from)s to %(to)s. "
-                "Customers moved: %(count)s.",
+                "Customers moved: %(count)s; open deals moved: %(deals)s.",
                 date=format_date(self.env, self.date_effective),
                 count=count,
+                deals=deals[from_id, to_id],
                 **{
                     "from": Territory.browse(from_id).display_name
                     or self.env._("no territory"),
