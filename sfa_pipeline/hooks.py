@@ -3,6 +3,8 @@ import time
 
 from odoo.tools import SQL
 
+from odoo.addons.sfa_base.tools import foreign_keys_checked_once
+
 _logger = logging.getLogger(__name__)
 
 
@@ -15,6 +17,22 @@ def _sfa_pipeline_post_init(env):
     """
     start = time.monotonic()
     env.flush_all()
+    # the table is new: its keys are checked once, after the rows are in
+    with foreign_keys_checked_once(env.cr, "sfa_stage_history"):
+        _sfa_stays_from_tracking(env, start)
+    _logger.info(
+        "sfa_pipeline: stage history keys checked, %.1f s", time.monotonic() - start
+    )
+    # statistics of the rows just written, for the statements that follow
+    # in this transaction (a new table is estimated empty: nested loops)
+    env.cr.execute("ANALYZE sfa_stage_history")
+    # the lost stays written above are facts: built now, not by the nightly
+    # rebuild (the module's data built them before this hook ran)
+    env["sfa.stage.history"].invalidate_model()
+    env["sfa.fact"]._sfa_rebuild(["lost_deals"])
+
+
+def _sfa_stays_from_tracking(env, start):
     env.cr.execute(
         SQL(
             """
@@ -115,10 +133,3 @@ def _sfa_pipeline_post_init(env):
         env.cr.rowcount,
         time.monotonic() - start,
     )
-    # statistics of the rows just written, for the statements that follow
-    # in this transaction (a new table is estimated empty: nested loops)
-    env.cr.execute("ANALYZE sfa_stage_history")
-    # the lost stays written above are facts: built now, not by the nightly
-    # rebuild (the module's data built them before this hook ran)
-    env["sfa.stage.history"].invalidate_model()
-    env["sfa.fact"]._sfa_rebuild(["lost_deals"])

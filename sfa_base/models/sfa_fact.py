@@ -1,6 +1,7 @@
 import logging
 import random
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from odoo import SUPERUSER_ID, api, fields, models
@@ -12,6 +13,8 @@ from odoo.service.model import (
 )
 from odoo.tools import SQL
 from odoo.tools.misc import format_date
+
+from ..tools import foreign_keys_checked_once
 
 _logger = logging.getLogger(__name__)
 
@@ -884,26 +887,45 @@ class SfaFact(models.Model):
             self.env.execute_query(
                 SQL("DELETE FROM sfa_fact WHERE metric != ALL(%s)", list(sources))
             )
+        metrics = [metric for metric in metrics or sources if metric in sources]
         touched = {}
-        for metric in metrics or sources:
-            if metric not in sources:
-                continue
-            self._sfa_drop_pending(metric)
-            start = time.monotonic()
-            changed = self._sfa_refresh(sources[metric], None, None)
-            touched[metric] = changed
-            _logger.info(
-                "sfa.fact: %s rebuilt, %d customers changed, %.2f s",
-                metric,
-                len(changed),
-                time.monotonic() - start,
-            )
+        with self._sfa_first_build(metrics):
+            for metric in metrics:
+                self._sfa_drop_pending(metric)
+                start = time.monotonic()
+                changed = self._sfa_refresh(sources[metric], None, None)
+                touched[metric] = changed
+                _logger.info(
+                    "sfa.fact: %s rebuilt, %d customers changed, %.2f s",
+                    metric,
+                    len(changed),
+                    time.monotonic() - start,
+                )
         if sum(len(changed) for changed in touched.values()) > 1000:
             # many rows written: the statements that follow in this
             # transaction (an install's) plan with their statistics
             self.env.cr.execute("ANALYZE sfa_fact")
         self.invalidate_model()
         self._sfa_facts_changed(touched, bulk=True)
+
+    @api.model
+    def _sfa_first_build(self, metrics):
+        """The first build of ``metrics``, by the install of their module
+        (the registry is loading and no fact of theirs exists yet): the rows
+        are all new, their foreign keys are checked once at the end. Else
+        (the nightly rebuild, while people work; an upgrade) nothing
+        special: the keys are checked row by row, no table is locked."""
+        if self.pool.ready or not metrics:
+            return nullcontext()
+        [[built]] = self.env.execute_query(
+            SQL(
+                "SELECT EXISTS (SELECT 1 FROM sfa_fact WHERE metric = ANY(%s))",
+                metrics,
+            )
+        )
+        if built:
+            return nullcontext()
+        return foreign_keys_checked_once(self.env.cr, self._table)
 
     @api.model
     def _sfa_drop_pending(self, metric):

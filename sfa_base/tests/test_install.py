@@ -2,12 +2,14 @@ from collections import deque
 from contextlib import closing
 from datetime import datetime, timedelta
 
+import psycopg2
 from freezegun import freeze_time
 
 from odoo import fields
 from odoo.tests import tagged
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
+from ..tools import foreign_keys_checked_once
 from .common import SfaCase
 
 # The partner columns sfa_base adds and fills itself at install.
@@ -208,3 +210,47 @@ class TestInstallIntoAPopulatedCrm(SfaCase):
             lambda t: t.field_id.name == "sfa_lifecycle_stage"
         )
         self.assertTrue(tracked, "a stage a deal moved is in the chatter")
+
+    def test_foreign_keys_checked_once_come_back_as_they_were(self):
+        cr = self.env.cr
+
+        def keys():
+            return self.env.execute_query(
+                SQL(
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                    " WHERE conrelid = 'sfa_install_rows'::regclass"
+                    " AND contype = 'f' ORDER BY conname"
+                )
+            )
+
+        with closing(cr.savepoint()):
+            cr.execute(
+                """
+                CREATE TABLE sfa_install_rows (
+                    id serial PRIMARY KEY,
+                    partner_id int REFERENCES res_partner(id) ON DELETE SET NULL,
+                    lead_id int REFERENCES crm_lead(id) ON DELETE CASCADE)
+                """
+            )
+            before = keys()
+            self.assertEqual(len(before), 2)
+            with foreign_keys_checked_once(cr, "sfa_install_rows"):
+                self.assertEqual(keys(), [], "no key checked row by row")
+                cr.execute(
+                    "INSERT INTO sfa_install_rows (partner_id) VALUES (%s)",
+                    [self.cust_a.id],
+                )
+            self.assertEqual(keys(), before, "the same keys, the same names")
+            # a row pointing nowhere is refused when the keys come back
+            cr.execute("SELECT MAX(id) + 1000 FROM res_partner")
+            [[nowhere]] = cr.fetchall()
+            with (
+                mute_logger("odoo.sql_db"),
+                self.assertRaises(psycopg2.errors.ForeignKeyViolation),
+                cr.savepoint(),
+                foreign_keys_checked_once(cr, "sfa_install_rows"),
+            ):
+                cr.execute(
+                    "INSERT INTO sfa_install_rows (partner_id) VALUES (%s)", [nowhere]
+                )
+            self.assertEqual(keys(), before)
