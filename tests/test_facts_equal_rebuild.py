@@ -327,7 +327,7 @@ class TestFactsEqualRebuild(FactTableMixin, TransactionCase):
         for metric, source in Fact._sfa_sources().items():
             depends = source.depends or self.any_fields(source.model)
             changes.append((metric, source.model, depends))
-            for model, names, _key, _path in source.triggers:
+            for model, names, _key, _path, *_created in source.triggers:
                 changes.append((metric, model, names or self.any_fields(model)))
             for model, names, _key, _path, _created in Fact._sfa_layer_triggers():
                 if model not in ("res.currency.rate",):

@@ -114,6 +114,17 @@ WRITTEN = (
 )
 
 
+def won_leads(leads):
+    """The deals of ``leads`` that are won: those created won (an import)
+    may give the facts of won deals at once."""
+    return leads.filtered(lambda lead: lead.won_status == "won")
+
+
+def closed_leads(leads):
+    """The deals of ``leads`` that are won or lost."""
+    return leads.filtered(lambda lead: lead.won_status != "pending")
+
+
 @dataclass(frozen=True)
 class FactSource:
     """How one metric's facts are read from the documents that make them.
@@ -137,6 +148,11 @@ class FactSource:
     that model refreshes the facts whose ``key`` column holds the records'
     ``path`` values. ``contact`` is the contact channel the facts are (a
     company chooses which count), ``purchase`` says the customer bought.
+    ``created_if`` picks, among records of ``model`` just created, those
+    that may give facts already (default: all): the others cost no refresh
+    (a note, a tracking message, a new partner, an open deal), their facts
+    come with a later change (a write of ``depends``, a trigger). A trigger
+    may end with its own such function, for the records of its model.
     """
 
     metric: str
@@ -152,6 +168,7 @@ class FactSource:
     target: bool = True
     owned_by_system: bool = False
     sequence: int = 100
+    created_if: object = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -370,6 +387,7 @@ class SfaFact(models.Model):
                 won,
                 depends=lead_fields,
                 sequence=10,
+                created_if=won_leads,
             ),
             "won_deals": FactSource(
                 "won_deals",
@@ -381,6 +399,7 @@ class SfaFact(models.Model):
                 depends=lead_fields,
                 purchase=True,
                 sequence=20,
+                created_if=won_leads,
             ),
             "won_cycle_days": FactSource(
                 "won_cycle_days",
@@ -396,6 +415,7 @@ class SfaFact(models.Model):
                 depends=lead_fields,
                 target=False,
                 sequence=25,
+                created_if=won_leads,
             ),
             "contact_activities": FactSource(
                 "contact_activities",
@@ -483,6 +503,20 @@ class SfaFact(models.Model):
                 ),
                 contact="email",
                 sequence=61,
+                # a note, a log, a tracking message is no contact: posting
+                # one costs no refresh
+                created_if=lambda messages: messages.filtered(
+                    lambda m: (
+                        m.model in ("res.partner", "crm.lead")
+                        and (
+                            m.message_type in ("email", "email_outgoing")
+                            or (
+                                m.message_type == "comment"
+                                and not m.subtype_id.internal
+                            )
+                        )
+                    )
+                ),
             ),
             "contact_meetings": FactSource(
                 "contact_meetings",
@@ -1426,8 +1460,20 @@ class Base(models.AbstractModel):
                 Fact = self.env["sfa.fact"]
                 layer = Fact._sfa_layer_triggers()
                 for source in Fact._sfa_sources().values():
-                    rules = [(source.model, source.depends, "res_id", "id", True)]
-                    rules += [(*rule, True) for rule in source.triggers] + layer
+                    rules = [
+                        (
+                            source.model,
+                            source.depends,
+                            "res_id",
+                            "id",
+                            source.created_if or True,
+                        )
+                    ]
+                    # a trigger may end with its own created_if
+                    rules += [
+                        (*rule[:4], rule[4] if len(rule) > 4 else True)
+                        for rule in source.triggers
+                    ] + layer
                     for model, depends, fact_key, path, on_create in rules:
                         if model == self._name:
                             entry = (
@@ -1477,6 +1523,14 @@ class Base(models.AbstractModel):
                 for i in self._ids
                 if isinstance(i, int) and (on_create or i not in fresh)
             ]
+            if callable(on_create) and (created or fresh):
+                # records created in this transaction (marked at their
+                # creation, or by what Odoo computes at flush): only those
+                # that may give facts yet; sudo: which, not shown
+                new = set(ids) if created else set(ids) & set(fresh)
+                if new:
+                    keep = set(on_create(self.browse(list(new)).sudo()).ids)
+                    ids = [i for i in ids if i not in new or i in keep]
             if not ids:
                 continue
             if path == "id":

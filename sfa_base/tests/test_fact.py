@@ -8,6 +8,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
+from ..models.sfa_fact import PENDING
 from .common import SfaCase
 
 
@@ -412,3 +413,44 @@ class TestFacts(SfaCase):
         fact_b = self.facts("won_revenue", lead_id=self.lead_b.id)
         with self.assertRaises(AccessError):
             fact_b.with_user(self.rep_a).action_open_source()
+
+    def test_what_cannot_give_facts_yet_refreshes_nothing(self):
+        """A note, a deal created open give no fact yet: creating them marks
+        no fact to refresh (Odoo's own work pays no query for it); an e-mail
+        from the customer and a deal created won do."""
+        self.env.cr.flush()  # what the setup marked is applied
+        data = self.env.cr.precommit.data
+
+        def pending():
+            return {
+                metric
+                for (metric, _key), ids in (data.get(PENDING) or {}).items()
+                if ids
+            }
+
+        self.cust_a.message_post(
+            body="Called them", message_type="comment", subtype_xmlid="mail.mt_note"
+        )
+        self.env["crm.lead"].create(
+            {"name": "Open deal", "type": "opportunity", "partner_id": self.cust_a.id}
+        )
+        self.env.flush_all()
+        won_metrics = {"won_revenue", "won_deals", "won_cycle_days"}
+        self.assertFalse(pending() & {"contact_emails", *won_metrics}, pending())
+        email = self.cust_a.message_post(
+            body="Please call", message_type="email", author_id=self.cust_a.id
+        )
+        won = self.env["crm.lead"].create(
+            {
+                "name": "Imported won deal",
+                "type": "opportunity",
+                "partner_id": self.cust_a.id,
+                "stage_id": self.env["crm.stage"]
+                .search([("is_won", "=", True)], limit=1)
+                .id,
+            }
+        )
+        self.assertEqual(won.won_status, "won")
+        for metric in won_metrics:
+            self.assertEqual(len(self.facts(metric, lead_id=won.id)), 1, metric)
+        self.assertEqual(len(self.facts("contact_emails", res_id=email.id)), 1)

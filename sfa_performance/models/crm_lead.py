@@ -26,7 +26,8 @@ class CrmLead(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         leads = super().create(vals_list)
-        leads._sfa_credit_later()  # imported or created already won
+        # imported or created already won: a deal created open has no credit
+        leads._sfa_won()._sfa_credit_later()
         return leads
 
     def write(self, vals):
@@ -34,6 +35,12 @@ class CrmLead(models.Model):
         if CREDIT_FIELDS & set(vals):
             self._sfa_credit_later()
         return res
+
+    def _sfa_won(self):
+        # sudo: which deals are won, to credit them
+        return self.browse(
+            self.sudo().filtered(lambda lead: lead.won_status == "won").ids
+        )
 
     def _sfa_credit_later(self):
         """Credit these deals (or take their credit back) once, for the whole

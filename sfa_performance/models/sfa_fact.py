@@ -3,9 +3,11 @@ from odoo.tools import SQL
 
 from odoo.addons.sfa_base.models.sfa_fact import FactSource
 from odoo.addons.sfa_targets.models.sfa_fact import (
-    ORDER_FIELDS,
     ORDER_LINE_COLUMNS,
+    ORDER_LINE_TRIGGERS,
     ORDER_LINES_SQL,
+    confirmed_order_lines,
+    posted_moves,
 )
 
 from .crm_lead import PENDING as CREDIT_PENDING
@@ -91,6 +93,7 @@ class SfaFact(models.Model):
                 depends=BALANCE_FIELDS,
                 target=False,
                 sequence=54,
+                created_if=posted_moves,
             ),
             # what the customer paid of an invoice (or was refunded of a
             # credit note), on the invoice's day
@@ -110,6 +113,7 @@ class SfaFact(models.Model):
                 depends=BALANCE_FIELDS,
                 target=False,
                 sequence=55,
+                created_if=posted_moves,
             ),
             "deal_credit": FactSource(
                 "deal_credit",
@@ -139,9 +143,10 @@ class SfaFact(models.Model):
                 {**ORDER_LINE_COLUMNS, "amount_currency": "COALESCE(ol.margin, 0)"},
                 ORDER_LINES_SQL,
                 depends=("margin", "purchase_price", "price_subtotal", "product_id"),
-                triggers=(("sale.order", ORDER_FIELDS, "res_id", "order_line"),),
+                triggers=ORDER_LINE_TRIGGERS,
                 target=False,
                 sequence=53,
+                created_if=confirmed_order_lines,
             ),
             "ratings": FactSource(
                 "ratings",

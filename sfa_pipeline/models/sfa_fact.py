@@ -3,7 +3,12 @@ import dataclasses
 from odoo import api, models
 from odoo.tools import SQL
 
-from odoo.addons.sfa_base.models.sfa_fact import WON_DEAL_FIELDS, FactSource
+from odoo.addons.sfa_base.models.sfa_fact import (
+    WON_DEAL_FIELDS,
+    FactSource,
+    closed_leads,
+    won_leads,
+)
 
 ACTION_FIELDS = (
     "state",
@@ -148,7 +153,7 @@ class SfaFact(models.Model):
                     ),
                     unit="count",
                     # the stay is written with the deal's change, in SQL
-                    triggers=(("crm.lead", (), "lead_id", "id"),),
+                    triggers=(("crm.lead", (), "lead_id", "id", closed_leads),),
                     target=False,
                     sequence=30,
                 ),
@@ -194,6 +199,7 @@ class SfaFact(models.Model):
                             WON_DEAL_FIELDS,
                             "lead_id",
                             "id",
+                            won_leads,
                         ),
                     ),
                     target=False,

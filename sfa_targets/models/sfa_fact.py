@@ -1,7 +1,11 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from odoo.addons.sfa_base.models.sfa_fact import WON_DEAL_FIELDS, FactSource
+from odoo.addons.sfa_base.models.sfa_fact import (
+    WON_DEAL_FIELDS,
+    FactSource,
+    won_leads,
+)
 
 ORDER_FIELDS = (
     "state",
@@ -41,6 +45,31 @@ INVOICE_LINE_FIELDS = (
     "move_id",
 )
 LEAD_FIELDS = WON_DEAL_FIELDS
+
+
+# Which documents just created may give facts at once (FactSource's
+# created_if): an order created confirmed, an invoice created posted (an
+# import); a draft gives none until it is confirmed or posted.
+def confirmed_orders(orders):
+    return orders.filtered(lambda order: order.state == "sale")
+
+
+def confirmed_order_lines(lines):
+    return lines.filtered(lambda line: line.order_id.state == "sale")
+
+
+def posted_moves(moves):
+    return moves.filtered(lambda move: move.state == "posted")
+
+
+def posted_move_lines(lines):
+    return lines.filtered(lambda line: line.parent_state == "posted")
+
+
+# An order's change moves the facts of its lines (once it is confirmed).
+ORDER_LINE_TRIGGERS = (
+    ("sale.order", ORDER_FIELDS, "res_id", "order_line", confirmed_orders),
+)
 
 
 # The columns of a fact of a confirmed order, and of one of its lines.
@@ -145,6 +174,7 @@ class SfaFact(models.Model):
                 contact="order",
                 purchase=True,
                 sequence=50,
+                created_if=confirmed_orders,
             ),
             "sales_amount": FactSource(
                 "sales_amount",
@@ -153,9 +183,10 @@ class SfaFact(models.Model):
                 {**ORDER_LINE_COLUMNS, "amount_currency": "ol.price_subtotal"},
                 ORDER_LINES_SQL,
                 depends=ORDER_LINE_FIELDS,
-                triggers=(("sale.order", ORDER_FIELDS, "res_id", "order_line"),),
+                triggers=ORDER_LINE_TRIGGERS,
                 purchase=True,
                 sequence=51,
+                created_if=confirmed_order_lines,
             ),
             "invoiced_amount": FactSource(
                 "invoiced_amount",
@@ -177,8 +208,17 @@ class SfaFact(models.Model):
                 },
                 invoice_lines,
                 depends=INVOICE_LINE_FIELDS,
-                triggers=(("account.move", INVOICE_FIELDS, "res_id", "line_ids"),),
+                triggers=(
+                    (
+                        "account.move",
+                        INVOICE_FIELDS,
+                        "res_id",
+                        "line_ids",
+                        posted_moves,
+                    ),
+                ),
                 sequence=52,
+                created_if=posted_move_lines,
             ),
             "new_customers": FactSource(
                 "new_customers",
@@ -202,15 +242,20 @@ class SfaFact(models.Model):
                         LEAD_FIELDS,
                         "partner_id",
                         "partner_id.commercial_partner_id",
+                        won_leads,
                     ),
                     (
                         "sale.order",
                         ORDER_FIELDS,
                         "partner_id",
                         "partner_id.commercial_partner_id",
+                        confirmed_orders,
                     ),
                 ),
                 sequence=35,
+                # a partner just created has bought nothing yet: its first
+                # deal won or order confirmed marks it
+                created_if=lambda partners: partners.browse(),
             ),
         }
 

@@ -1253,7 +1253,7 @@ def fact_feeds(env):
     for metric, source in env["sfa.fact"]._sfa_sources().items():
         rules = [(source.model, source.depends, "res_id", "id"), *source.triggers]
         found = []
-        for model, names, key, path in rules:
+        for model, names, key, path, *_created in rules:
             Model = env[model]
             system = system_fields(Model)
             for fname in names:
