@@ -191,6 +191,18 @@ class SfaCase(TransactionCase):
             cls.cust_a | cls.cust_b | cls.cust_c | cls.cust_free | cls.cust_other
         )
 
+    @classmethod
+    def tracked_env(cls):
+        """The test environment with Odoo's tracking on (the suite's setup
+        turns it off), as for a user at work or an install."""
+        return cls.env(
+            context={
+                key: value
+                for key, value in cls.env.context.items()
+                if key not in ("tracking_disable", "mail_notrack")
+            }
+        )
+
     def run_commit_hooks(self):
         """Run what a commit runs first: the pending facts (a customer's last
         contact follows them), tracking."""

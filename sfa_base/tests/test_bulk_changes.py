@@ -20,13 +20,7 @@ class TestBulkChangesSummarizedOnce(SfaCase):
     def setUpClass(cls):
         super().setUpClass()
         # Odoo's tracking on, as for a user at work
-        cls.tracked = cls.env(
-            context={
-                key: value
-                for key, value in cls.env.context.items()
-                if key not in ("tracking_disable", "mail_notrack")
-            }
-        )
+        cls.tracked = cls.tracked_env()
         cls.today = fields.Date.context_today(cls.env.user)
         cls.category = cls.env["sfa.customer.category"].create(
             {"name": "Wholesale", "visit_frequency_days": 30}

@@ -35,13 +35,7 @@ class TestInstallIntoAPopulatedCrm(SfaCase):
     def setUpClass(cls):
         super().setUpClass()
         # Odoo's tracking on, as in a database being installed into
-        cls.tracked = cls.env(
-            context={
-                key: value
-                for key, value in cls.env.context.items()
-                if key not in ("tracking_disable", "mail_notrack")
-            }
-        )
+        cls.tracked = cls.tracked_env()
         cls.key = cls.env["sfa.customer.category"].create(
             {"name": "Key", "is_key_account": True, "visit_frequency_days": 14}
         )
