@@ -67,7 +67,9 @@ class ResCompany(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)
-        # a new company's own partner is not a customer
+        # a new company's own partner is not a customer: Odoo's cached ids
+        # of the companies' partners, read while creating it, miss it
+        self.env.registry.clear_cache()
         partners = companies.partner_id
         self.env.add_to_compute(partners._fields["sfa_is_customer"], partners)
         return companies

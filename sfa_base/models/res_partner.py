@@ -272,6 +272,32 @@ class ResPartner(models.Model):
         return [user.id, *user._sfa_subordinates_map().get(user.id, [])]
 
     @api.model
+    def _sfa_without_unchanged(self, vals):
+        """``vals`` without the SFA commercial fields every partner of
+        ``self`` already has. Odoo's sync of commercial fields writes them
+        all on each contact of a company (a contact created under it, an
+        import): an unchanged territory or category would still make Odoo
+        look for the deals and actions that follow them, a query per write.
+        A territory written alone stays: it locks the customer."""
+        fnames = [
+            fname
+            for fname in ("sfa_category_id", "sfa_territory_locked", "sfa_territory_id")
+            if fname in vals
+        ]
+        if not fnames or not self:
+            return vals
+        unchanged = set()
+        for fname in fnames:
+            if fname == "sfa_territory_id" and "sfa_territory_locked" not in unchanged:
+                continue
+            field = self._fields[fname]
+            value = field.convert_to_cache(vals[fname], self, validate=False)
+            if all(field.convert_to_cache(p[fname], p) == value for p in self):
+                unchanged.add(fname)
+        if not unchanged:
+            return vals
+        return {key: value for key, value in vals.items() if key not in unchanged}
+
     def _commercial_fields(self):
         return super()._commercial_fields() + [
             "sfa_territory_id",
@@ -323,13 +349,7 @@ class ResPartner(models.Model):
         """Customers are commercial partners that are neither employees (internal
         users, archived ones and bots such as OdooBot included) nor one of our
         own companies; portal customers stay customers."""
-        company_partners = set(
-            self.env["res.company"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([])
-            .partner_id.ids
-        )
+        company_partners = set(self.env["res.company"]._get_company_partner_ids())
         for partner in self:
             users = partner.with_context(active_test=False).user_ids
             partner.sfa_is_customer = (
@@ -923,6 +943,7 @@ class ResPartner(models.Model):
         return partners
 
     def write(self, vals):
+        vals = self._sfa_without_unchanged(vals)
         self._sfa_check_owner_change(vals)
         tracked = (
             self.filtered(lambda p: not p.parent_id)

@@ -25,6 +25,8 @@ MEMO = "sfa.cache.generations"
 # territories), and what is shared with them
 SCOPE_CACHE = "sfa_scope"
 SHARE_CACHE = "sfa_share"
+# which territory rules are in force, per company
+RULE_CACHE = "sfa_territory_rules"
 
 
 class SfaCache(models.AbstractModel):

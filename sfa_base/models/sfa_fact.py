@@ -832,7 +832,13 @@ class SfaFact(models.Model):
         try:
             for _round in range(SYNC_ROUNDS):
                 if not self._sfa_sync_round(metrics):
-                    return
+                    # what the refreshes changed is computed now (a
+                    # customer's lifecycle), before the commit's other
+                    # hooks read it: Odoo's tracking would otherwise post
+                    # the change a second time, from the stale value
+                    self.env.flush_all()
+                    if not self._sfa_pending(metrics):
+                        return
         finally:
             data.pop(SYNCING, None)
         pending = sorted(

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 
-from .sfa_cache import SCOPE_CACHE
+from .sfa_cache import RULE_CACHE, SCOPE_CACHE
 
 TERRITORY_TYPES = [
     ("region", "Region"),
@@ -234,6 +234,8 @@ class SfaTerritory(models.Model):
         before = {t.id: t.manager_id | t.member_ids for t in self} if staffed else {}
         if {"parent_id", "manager_id", "member_ids", "active"} & set(vals):
             self.env["sfa.cache"]._sfa_invalidate(SCOPE_CACHE)
+        if {"active", "company_id"} & set(vals):
+            self.env["sfa.cache"]._sfa_invalidate(RULE_CACHE)
         res = super().write(vals)
         if staffed:
             self._check_staffing_in_scope(before)
@@ -262,7 +264,7 @@ class SfaTerritory(models.Model):
 
     def unlink(self):
         self._check_archivable()
-        self.env["sfa.cache"]._sfa_invalidate(SCOPE_CACHE)
+        self.env["sfa.cache"]._sfa_invalidate(SCOPE_CACHE, RULE_CACHE)
         return super().unlink()
 
     def _check_staffing_in_scope(self, staff_before):

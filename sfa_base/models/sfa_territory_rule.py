@@ -1,9 +1,11 @@
 import re
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
+
+from .sfa_cache import RULE_CACHE
 
 ZIP_RE = re.compile(r"^[A-Z0-9-]+$")
 # The fields a rule matches customers and leads on.
@@ -336,6 +338,36 @@ class SfaTerritoryRule(models.Model):
             within[territory.id] = domain
         return within
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env["sfa.cache"]._sfa_invalidate(RULE_CACHE)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env["sfa.cache"]._sfa_invalidate(RULE_CACHE)
+        return super().write(vals)
+
+    def unlink(self):
+        self.env["sfa.cache"]._sfa_invalidate(RULE_CACHE)
+        return super().unlink()
+
+    @api.model
+    def _sfa_rule_ids(self, company_id):
+        """Ids of the rules in force (of ``company_id``, else all): cached
+        until a rule or a territory's state changes, so that creating a
+        customer or a lead costs no query where no rule is in force."""
+        generation = self.env["sfa.cache"]._sfa_generation(RULE_CACHE)
+        return self._sfa_rule_ids_of(company_id, generation)
+
+    @api.model
+    @tools.ormcache("company_id", "generation")
+    def _sfa_rule_ids_of(self, company_id, generation):
+        domain = [("territory_id.active", "=", True)]
+        if company_id:
+            domain.append(("company_id", "=", company_id))
+        # sudo: which rules exist, whoever creates the record they assign
+        return tuple(self.sudo().with_context(active_test=True).search(domain).ids)
+
     @api.model
     def _best_territories(self, model_name, base_domain, company=None):
         """Map record id -> (territory id, rule id) of the most specific match.
@@ -347,10 +379,9 @@ class SfaTerritoryRule(models.Model):
         # sudo: matching reads addresses of records the caller may not see;
         # only territory ids come back.
         model = self.env[model_name].sudo().with_context(active_test=False)
-        domain = [("territory_id.active", "=", True)]
-        if company:
-            domain.append(("company_id", "=", company.id))
-        rules = self.sudo().search(domain)
+        rules = self.sudo().browse(self._sfa_rule_ids(company.id if company else None))
+        if not rules:
+            return {}
         within = rules._within_domains(model)
         selects = []
         for rule in rules:

@@ -103,6 +103,39 @@ class TestTerritory(SfaCase):
         self.assertFalse(self.cust_a.sfa_territory_locked)
         self.assertEqual(self.cust_a.sfa_territory_id, self.t_lille)
 
+    def test_confirming_the_territory_a_rule_gave_locks_it(self):
+        self.assertEqual(self.cust_a.sfa_territory_id, self.t_lille)
+        self.assertFalse(self.cust_a.sfa_territory_locked)
+        self.cust_a.write({"sfa_territory_id": self.t_lille.id})
+        self.assertTrue(self.cust_a.sfa_territory_locked)
+
+    def test_rules_in_force_follow_every_change(self):
+        """The rules in force are cached: a rule archived or restored, a
+        territory archived or restored applies to the next customer created
+        in the same transaction."""
+        Partner = self.env["res.partner"]
+
+        def territory_of(zip_code):
+            return Partner.create(
+                {"name": f"Co {zip_code}", "zip": zip_code}
+            ).sfa_territory_id
+
+        rule = self.t_marseille.rule_ids
+        self.assertEqual(territory_of("13016"), self.t_marseille)
+        rule.active = False
+        self.assertFalse(territory_of("13016"))
+        rule.active = True
+        self.assertEqual(territory_of("13016"), self.t_marseille)
+        aix = self.env["sfa.territory"].create({"name": "Aix", "code": "FR-S-AIX"})
+        self.assertFalse(territory_of("13100"))
+        self.env["sfa.territory.rule"].create(
+            {"territory_id": aix.id, "zip_prefixes": "131"}
+        )
+        aix.action_archive()
+        self.assertFalse(territory_of("13100"))
+        aix.action_unarchive()
+        self.assertEqual(territory_of("13100"), aix)
+
     def test_contacts_follow_company_territory(self):
         contact = self.env["res.partner"].create(
             {"name": "Anna", "parent_id": self.cust_a.id}

@@ -89,19 +89,16 @@ class CrmLead(models.Model):
     def _sfa_capture_stage_changes(self, opening=False):
         """Close the stays the leads left (or lost) and open the new ones.
 
-        Two statements whatever the number of leads. The values come from the
-        ORM cache rather than a flush, so the write keeps Odoo's single flush
-        at the end of the transaction. Leads get stays too, so converting one
+        Queued for the next flush, where the changes of every lead written
+        since go in two statements. The values come from the ORM cache
+        rather than a flush, so the write keeps Odoo's single flush at the
+        end of the transaction. Leads get stays too, so converting one
         costs no query: its stay goes on as the opportunity's first.
         """
         if not self:
             return
         rows = list(zip(self._ids, *self._sfa_cached_columns(CAPTURED_FIELDS)))
-        History = self.env["sfa.stage.history"]
-        now = fields.Datetime.now()
-        if not opening:
-            History._sfa_close_stays(rows, now)
-        History._sfa_open_stays(rows, now)
+        self.env["sfa.stage.history"]._sfa_queue(rows, fields.Datetime.now(), opening)
 
     # ------------------------------------------------------------------
     # Actions (sfa.action)

@@ -346,6 +346,7 @@ class PipelineDemoBuilder:
                     )
                 )
             last_change[lead.id] = bounds[-1]
+        self.env["sfa.stage.history"].flush_model()
         self.env.execute_query(
             SQL("DELETE FROM sfa_stage_history WHERE lead_id = ANY(%s)", leads.ids)
         )
@@ -694,6 +695,7 @@ class PipelineDemoBuilder:
             slips["lead_id"].append(lead.id)
             slips["since"].append(rng.choice(dates))
             slips["days"].append(rng.randint(7, 45))
+        self.env["sfa.stage.history"].flush_model()
         self.env.cr.execute(
             SQL(
                 """

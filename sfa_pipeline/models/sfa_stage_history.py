@@ -1,5 +1,8 @@
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, OrderedSet
+
+# precommit data: the stage changes not yet written
+PENDING = "sfa.stage.history.pending"
 
 OUTCOMES = [
     ("open", "Still There"),
@@ -15,10 +18,11 @@ class SfaStageHistory(models.Model):
 
     Rows are written by ``crm.lead`` with set-based SQL on every stage change
     (single and batch writes, kanban drag, import, won, lost, restore), never
-    by hand. The database keeps exactly one open row (no ``date_out``) per
-    opportunity. Owner, team and territory are those at entry, so reports
-    attribute each stay to whoever held the deal at the time; whoever may
-    read the deal today reads all its stays (``sfa.lead.trail.mixin``).
+    by hand, at the next flush (see ``_sfa_queue``). The database keeps
+    exactly one open row (no ``date_out``) per opportunity. Owner, team and
+    territory are those at entry, so reports attribute each stay to whoever
+    held the deal at the time; whoever may read the deal today reads all its
+    stays (``sfa.lead.trail.mixin``).
     """
 
     _name = "sfa.stage.history"
@@ -100,25 +104,87 @@ class SfaStageHistory(models.Model):
     # ------------------------------------------------------------------
     # Set-based capture, called by crm.lead
     # ------------------------------------------------------------------
+    # A stage change is queued, like Odoo's tracking, and written at the next
+    # flush: before any read of the stays (this model's flush, which every
+    # ORM read and ``flush_all`` run), and before commit. The queue is the
+    # transaction's: a rolled-back savepoint drops what it queued. Changes
+    # of distinct leads go in the same statements, so a thousand leads moved
+    # one by one cost two statements, not two thousand.
+
+    def flush_model(self, fnames=None):
+        self._sfa_apply_pending()
+        return super().flush_model(fnames)
+
+    def flush_recordset(self, fnames=None):
+        self._sfa_apply_pending()
+        return super().flush_recordset(fnames)
+
+    @api.model
+    def _sfa_queue(self, rows, now, opening=False):
+        """Queue the stays the leads left and entered (``rows``: their values
+        at the change, see ``_sfa_rows_sql``); ``opening`` for new leads."""
+        if not rows:
+            return
+        data = self.env.cr.precommit.data
+        pending = data.get(PENDING)
+        if pending is None:
+            pending = data[PENDING] = []
+            self.env.cr.precommit.add(self._sfa_apply_pending)
+        pending.append((opening, now, self.env.uid, rows))
+        # the leads' stays read next are fetched, which writes the queue
+        self.env["crm.lead"]._fields["sfa_stage_history_ids"]._invalidate_cache(
+            self.env, [row[0] for row in rows]
+        )
+        # ``flush_all`` flushes the models with dirty fields: this one too
+        self.env._field_dirty.setdefault(self._fields["date_in"], OrderedSet())
+
+    @api.model
+    def _sfa_apply_pending(self):
+        """Write the queued changes, in order: changes of distinct leads go
+        together, a lead's next change waits for the next pair of
+        statements (closing its stay needs the one opened before)."""
+        pending = self.env.cr.precommit.data.pop(PENDING, None)
+        if not pending:
+            return
+        closing, opening, leads = [], [], set()
+        for opening_only, now, uid, rows in pending:
+            ids = {row[0] for row in rows}
+            if leads & ids:
+                self._sfa_write_stays(closing, opening)
+                closing, opening, leads = [], [], set()
+            stamped = [(*row, now, uid) for row in rows]
+            if not opening_only:
+                closing += stamped
+            opening += stamped
+            leads |= ids
+        self._sfa_write_stays(closing, opening)
+        self.invalidate_model(flush=False)
+
+    @api.model
+    def _sfa_write_stays(self, closing, opening):
+        self._sfa_close_stays(closing)
+        self._sfa_open_stays(opening)
 
     @api.model
     def _sfa_rows_sql(self, rows):
-        """The leads' current values as an SQL row set ``v``, from Python tuples.
+        """The leads' values as an SQL row set ``v``, from Python tuples.
 
         Each row: (lead, stage, active, owner, team, territory, company,
-        expected revenue, probability).
+        expected revenue, probability, moment of the change, user who made
+        it).
         """
-        columns = list(zip(*rows)) if rows else [[]] * 9
+        columns = list(zip(*rows)) if rows else [[]] * 11
         return SQL(
             """unnest(%s::int[], %s::int[], %s::bool[], %s::int[], %s::int[],
-                      %s::int[], %s::int[], %s::numeric[], %s::float8[])
+                      %s::int[], %s::int[], %s::numeric[], %s::float8[],
+                      %s::timestamp[], %s::int[])
                AS v(lead_id, stage_id, active, user_id, team_id, sfa_territory_id,
-                    company_id, expected_revenue, probability)""",
+                    company_id, expected_revenue, probability, moment, uid)""",
             *[list(column) for column in columns],
         )
 
     @api.model
-    def _sfa_open_stays(self, rows, now):
+    def _sfa_open_stays(self, rows):
         """Open a stay for the active leads that have none (1 query)."""
         if not rows:
             return
@@ -130,23 +196,20 @@ class SfaStageHistory(models.Model):
                     company_id, date_in, expected_revenue, probability, outcome,
                     changed_by_id)
                 SELECT v.lead_id, v.stage_id, v.user_id, v.team_id,
-                       v.sfa_territory_id, v.company_id, %(now)s,
-                       v.expected_revenue, v.probability, 'open', %(uid)s
+                       v.sfa_territory_id, v.company_id, v.moment,
+                       v.expected_revenue, v.probability, 'open', v.uid
                   FROM %(rows)s
                  WHERE v.active AND v.stage_id IS NOT NULL
                    AND NOT EXISTS (SELECT 1 FROM sfa_stage_history h
                                     WHERE h.lead_id = v.lead_id AND h.date_out IS NULL)
                 ON CONFLICT (lead_id) WHERE date_out IS NULL DO NOTHING
                 """,
-                now=now,
-                uid=self.env.uid,
                 rows=self._sfa_rows_sql(rows),
             )
         )
-        self.invalidate_model()
 
     @api.model
-    def _sfa_close_stays(self, rows, now):
+    def _sfa_close_stays(self, rows):
         """Close the open stays of leads that left their stage (1 query).
 
         The outcome follows from where the lead went: a won stage, a stage
@@ -158,7 +221,7 @@ class SfaStageHistory(models.Model):
             SQL(
                 """
                 UPDATE sfa_stage_history h
-                   SET date_out = GREATEST(%(now)s, h.date_in),
+                   SET date_out = GREATEST(v.moment, h.date_in),
                        outcome = CASE
                            WHEN NOT v.active THEN 'lost'
                            WHEN new_stage.is_won THEN 'won'
@@ -175,8 +238,6 @@ class SfaStageHistory(models.Model):
                    AND old_stage.id = h.stage_id
                    AND (NOT v.active OR v.stage_id IS DISTINCT FROM h.stage_id)
                 """,
-                now=now,
                 rows=self._sfa_rows_sql(rows),
             )
         )
-        self.invalidate_model()

@@ -293,6 +293,7 @@ class SfaStageNorm(models.Model):
             ["lead_id", "action_type_id", "state", "date_done"]
         )
         leads.flush_recordset(["date_last_stage_update"])
+        self.env["sfa.stage.history"].flush_model(["lead_id", "date_in", "date_out"])
         rows = self.env.execute_query(
             SQL(
                 """

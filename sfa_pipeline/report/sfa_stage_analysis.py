@@ -19,6 +19,23 @@ class SfaStageAnalysis(models.Model):
     _auto = False
     _order = "date_in desc"
     _rec_name = "stage_id"
+    # what a read flushes first (the stays are queued until a flush)
+    _depends = {
+        "sfa.stage.history": [
+            "lead_id",
+            "stage_id",
+            "user_id",
+            "team_id",
+            "sfa_territory_id",
+            "company_id",
+            "date_in",
+            "date_out",
+            "outcome",
+            "expected_revenue",
+        ],
+        "crm.lead": ["type", "won_status", "partner_id", "create_date"],
+        "res.partner": ["commercial_partner_id", "sfa_category_id"],
+    }
 
     lead_id = fields.Many2one("crm.lead", "Opportunity", readonly=True)
     stage_id = fields.Many2one("crm.stage", readonly=True)

@@ -1,9 +1,11 @@
+import contextlib
 from datetime import datetime
+from unittest.mock import patch
 
 from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -161,6 +163,77 @@ class TestStageHistory(SfaCase):
                 }
             )
             self.env.flush_all()
+
+    def test_moves_one_by_one_are_written_together(self):
+        """Deals moved one by one, twice, in one transaction: their stays are
+        written at the flush, in a number of statements that does not grow
+        with the deals, and each keeps its short stay in between."""
+
+        def move(count):
+            with freeze_time("2026-01-31 10:00:00"):
+                leads = self.env["crm.lead"].create(
+                    [
+                        {
+                            "name": f"Batch {i}",
+                            "type": "opportunity",
+                            "stage_id": self.new.id,
+                        }
+                        for i in range(count)
+                    ]
+                )
+                self.env.flush_all()
+            with freeze_time("2026-02-01 10:00:00"):
+                for lead in leads:
+                    lead.stage_id = self.qualified
+            with freeze_time("2026-02-02 10:00:00"):
+                for lead in leads:
+                    lead.stage_id = self.proposal
+            statements = []
+            execute = type(self.env.cr).execute
+
+            def counting(cr, query, params=None, log_exceptions=True):
+                if "sfa_stage_history" in str(getattr(query, "code", query)):
+                    statements.append(query)
+                return execute(cr, query, params, log_exceptions)
+
+            with patch.object(type(self.env.cr), "execute", counting):
+                self.env.flush_all()
+            return leads, len(statements)
+
+        leads, few = move(3)
+        _leads, many = move(12)
+        self.assertEqual(few, many, "the statements do not grow with the deals")
+        self.assertLessEqual(many, 4)
+        for lead in leads:
+            self.assertEqual(
+                [stay[:3] for stay in self.stays(lead)],
+                [
+                    (self.new, datetime(2026, 1, 31, 10), datetime(2026, 2, 1, 10)),
+                    (
+                        self.qualified,
+                        datetime(2026, 2, 1, 10),
+                        datetime(2026, 2, 2, 10),
+                    ),
+                    (self.proposal, datetime(2026, 2, 2, 10), False),
+                ],
+            )
+        self.assertEqual(
+            [stay[3] for stay in self.stays(leads[0])], ["advanced", "advanced", "open"]
+        )
+
+    def test_a_move_undone_by_a_savepoint_leaves_no_stay(self):
+        """A stage change rolled back with its savepoint (an import line that
+        failed) leaves no stay: the queue is the transaction's."""
+        with contextlib.suppress(UserError), self.env.cr.savepoint():
+            self.deal.stage_id = self.qualified
+            raise UserError(self.env._("the rest of the line failed"))
+        self.deal.invalidate_recordset()
+        self.assertEqual(self.deal.stage_id, self.new)
+        self.assertEqual([stay[0] for stay in self.stays(self.deal)], [self.new])
+        self.deal.stage_id = self.proposal
+        self.assertEqual(
+            [stay[0] for stay in self.stays(self.deal)], [self.new, self.proposal]
+        )
 
     def test_every_active_opportunity_has_exactly_one_open_stay(self):
         (self.lead_a | self.lead_b).write({"stage_id": self.qualified.id})

@@ -93,6 +93,43 @@ class TestFacts(TargetCase):
         )
         return [result.get(month, 0.0) for month in months]
 
+    def test_a_first_order_notes_the_lifecycle_change_once(self):
+        """The order's facts make the buyer a customer when the transaction
+        commits: its chatter says so once (Odoo's tracking runs after the
+        refresh has settled, not on the way)."""
+        self.run_commit_hooks()
+        env = self.tracked_env()
+        buyer = env["res.partner"].create({"name": "Fresh Buyer"})
+        self.run_commit_hooks()
+        self.assertNotEqual(buyer.sfa_lifecycle_stage, "customer")
+        order = env["sale.order"].create(
+            {
+                "partner_id": buyer.id,
+                "user_id": self.rep_a.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.product.id,
+                            "price_unit": 100,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+        self.run_commit_hooks()
+        self.assertEqual(buyer.sfa_lifecycle_stage, "customer")
+        changes = env["mail.tracking.value"].search(
+            [
+                ("field_id.name", "=", "sfa_lifecycle_stage"),
+                ("mail_message_id.model", "=", "res.partner"),
+                ("mail_message_id.res_id", "=", buyer.id),
+            ]
+        )
+        self.assertEqual(len(changes), 1, changes.mapped("new_value_char"))
+        self.assertEqual(changes.new_value_char, "Customer")
+
     def test_facts_are_dated_on_the_salespersons_calendar(self):
         # 23:00 UTC on 31 Jan is 07:00 on 1 Feb in Shanghai
         self.win(self.rep_a, 10, "2026-01-31 23:00:00")
