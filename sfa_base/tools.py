@@ -51,6 +51,33 @@ def record_ids(env, value):
     return value
 
 
+def hierarchy_draggable(arch, view_type, allowed):
+    """A hierarchy view's drag and drop, for those who may move its nodes
+    only: for the others every drag would end in an access error."""
+    if view_type == "hierarchy" and not allowed:
+        for node in arch.xpath("//hierarchy[@draggable]"):
+            node.set("draggable", "0")
+    return arch
+
+
+def done_notice(message, title=None, then=None):
+    """What a button that recomputes or saves answers: Odoo's notification
+    saying what was done, then ``then`` (default: the screen reloaded, so
+    the new figures show)."""
+    params = {
+        "type": "success",
+        "message": message,
+        "next": then or {"type": "ir.actions.client", "tag": "soft_reload"},
+    }
+    if title:
+        params["title"] = title
+    return {
+        "type": "ir.actions.client",
+        "tag": "display_notification",
+        "params": params,
+    }
+
+
 @contextmanager
 def bulk_changes(env, company=None):
     """The environment in which the system changes many records at once (a

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from ..tools import done_notice
+
 
 class SfaCompanySettings(models.AbstractModel):
     """The company's sales force settings, as related fields on
@@ -94,12 +96,7 @@ class SfaSettings(models.TransientModel):
         self.company_id.sudo().write(settings)
 
     def action_save(self):
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._("Sales force settings saved."),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return done_notice(
+            self.env._("Sales force settings saved."),
+            then={"type": "ir.actions.act_window_close"},
+        )

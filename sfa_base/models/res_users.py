@@ -3,6 +3,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from ..tools import hierarchy_draggable
 from .sfa_cache import SCOPE_CACHE
 
 SFA_ROLES = [
@@ -319,11 +320,9 @@ class ResUsers(models.Model):
     @api.model
     def _get_view(self, view_id=None, view_type="form", **options):
         arch, view = super()._get_view(view_id, view_type, **options)
-        if view_type == "hierarchy" and not self._sfa_may_reorganize():
-            # the org chart is read by everyone, reorganized by few
-            for node in arch.xpath("//hierarchy[@draggable]"):
-                node.set("draggable", "0")
-        return arch, view
+        # the org chart is read by everyone, reorganized by few
+        allowed = view_type == "hierarchy" and self._sfa_may_reorganize()
+        return hierarchy_draggable(arch, view_type, allowed), view
 
     @api.readonly
     def action_open_sfa_org_chart(self):

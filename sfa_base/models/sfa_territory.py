@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 
+from ..tools import hierarchy_draggable
 from .sfa_cache import RULE_CACHE, SCOPE_CACHE
 
 TERRITORY_TYPES = [
@@ -216,6 +217,23 @@ class SfaTerritory(models.Model):
             territory.partner_count = sum(stages.values())
             territory.open_lead_count = lead_count
             territory.open_pipeline = revenue
+
+    @api.model
+    def _sfa_may_move(self):
+        """Whether the user may move territories (managers under their own,
+        directors anywhere): their tree is draggable."""
+        return self.env["ir.model.access"].check(self._name, "write", False)
+
+    @api.model
+    def _get_view_cache_key(self, view_id=None, view_type="form", **options):
+        key = super()._get_view_cache_key(view_id, view_type, **options)
+        return (*key, view_type == "hierarchy" and self._sfa_may_move())
+
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        arch, view = super()._get_view(view_id, view_type, **options)
+        allowed = view_type == "hierarchy" and self._sfa_may_move()
+        return hierarchy_draggable(arch, view_type, allowed), view
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -306,6 +306,21 @@ class TestTerritory(SfaCase):
 class TestTerritoryMaintenance(SfaCase):
     """Managers maintain their own territories only; directors all of them."""
 
+    def test_the_tree_is_draggable_for_those_who_move_territories(self):
+        """Reps and supervisors read the territory tree; a drag would end in
+        an access error, so they get none."""
+        Territory = self.env["sfa.territory"]
+        view = self.env.ref("sfa_base.sfa_territory_view_hierarchy")
+        for user, draggable in (
+            (self.rep_a, False),
+            (self.supervisor, False),
+            (self.manager, True),
+            (self.director, True),
+        ):
+            with self.subTest(user=user.login):
+                arch = Territory.with_user(user).get_view(view.id, "hierarchy")["arch"]
+                self.assertIn(f'draggable="{int(draggable)}"', arch)
+
     def test_manager_cannot_take_over_a_colleagues_territory(self):
         south = self.t_south.with_user(self.manager)
         with self.assertRaises(AccessError):

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
+from odoo.addons.sfa_base.tools import done_notice
+
 GRADES = [("a", "A"), ("b", "B"), ("c", "C"), ("d", "D")]
 LEVELS = [
     ("strong", "Strong"),
@@ -158,24 +160,18 @@ class SfaCustomerValue(models.Model):
             )
         )
         labels = dict(self._fields["grade"]._description_selection(self.env))
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "title": self.env._("Customer values recomputed"),
-                "message": self.env._(
-                    "%(count)s customers you can see graded: %(grades)s.",
-                    count=sum(grades.values()),
-                    grades=", ".join(
-                        f"{labels[grade]} {count}"
-                        for grade, count in sorted(grades.items())
-                    )
-                    or "-",
-                ),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return done_notice(
+            self.env._(
+                "%(count)s customers you can see graded: %(grades)s.",
+                count=sum(grades.values()),
+                grades=", ".join(
+                    f"{labels[grade]} {count}"
+                    for grade, count in sorted(grades.items())
+                )
+                or "-",
+            ),
+            title=self.env._("Customer values recomputed"),
+        )
 
     @api.model
     def _sfa_facts_sql(self, companies, today):

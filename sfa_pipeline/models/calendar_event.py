@@ -13,6 +13,27 @@ class CalendarEvent(models.Model):
 
     _inherit = "calendar.event"
 
+    def _compute_display_name(self):
+        """A visit or meeting done keeps its place in the calendar (the time
+        it took), ticked as the SFA schedule shows it: it no longer reads as
+        one still to come."""
+        super()._compute_display_name()
+        if not self.ids:
+            return
+        # sudo: only whether the action booked on the event is done is read
+        done = {
+            action.calendar_event_id.id
+            for action in self.env["sfa.action"]
+            .sudo()
+            .search_fetch(
+                [("calendar_event_id", "in", self.ids), ("state", "=", "done")],
+                ["calendar_event_id"],
+            )
+        }
+        for event in self:
+            if event.id in done and not event._check_private_event_conditions():
+                event.display_name = f"✓ {event.display_name}"
+
     def _sfa_planned_actions(self):
         """Planned actions booked on these events.
 

@@ -1,10 +1,11 @@
 import math
+import time as time_module
 from datetime import datetime, time, timedelta
 from urllib.parse import quote_plus
 
 import pytz
 
-from odoo import api, fields, models
+from odoo import api, fields, models, modules
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 
@@ -26,6 +27,10 @@ def distance_km(lat1, lon1, lat2, lon2):
         + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
     )
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+# customers located a night: the public geocoder takes one request a second
+LOCATE_BATCH = 200
 
 
 class SfaAction(models.Model):
@@ -79,6 +84,22 @@ class SfaAction(models.Model):
         "Address", compute="_compute_partner_address", compute_sudo=False
     )
     maps_url = fields.Char("Map", compute="_compute_partner_address")
+
+    can_check_in = fields.Boolean(
+        compute="_compute_can_check_in",
+        help="The current user is the visit's salesperson and it is planned: "
+        "the check-in and check-out button is shown to them only.",
+    )
+
+    @api.depends("user_id", "is_visit", "state")
+    @api.depends_context("uid")
+    def _compute_can_check_in(self):
+        for action in self:
+            action.can_check_in = (
+                action.is_visit
+                and action.state == "planned"
+                and action.user_id == self.env.user
+            )
 
     @api.depends("checkin_date", "checkout_date")
     def _compute_time_on_site(self):
@@ -218,6 +239,70 @@ class SfaAction(models.Model):
             }
         )
         return True
+
+    @api.model
+    def _cron_sfa_locate_customers(self, limit=LOCATE_BATCH):
+        """Every night: the customers of the coming week's visits, and of
+        visits checked in with a position, that have an address but no
+        coordinates are located with Odoo's geolocation (one request per
+        customer, spaced as the public geocoder asks, ``limit`` a night);
+        then the check-ins made before their customer had coordinates get
+        their distance, and are flagged if far."""
+        today = fields.Datetime.now()
+        # sudo: the system's job, over every company's visits
+        Action = self.sudo()
+        visits = Action.search(
+            Domain("is_visit", "=", True)
+            & (
+                (
+                    Domain("state", "=", "planned")
+                    & Domain("start", ">=", today - timedelta(days=1))
+                    & Domain("start", "<", today + timedelta(days=7))
+                )
+                | (
+                    Domain("checkin_location", "=", "located")
+                    & Domain("checkin_distance", "=", 0)
+                    & Domain("checkin_date", ">=", today - timedelta(days=30))
+                )
+            )
+        )
+        unlocated = visits.partner_id.commercial_partner_id.filtered(
+            lambda p: (
+                not (p.partner_latitude or p.partner_longitude)
+                and (p.city or p.zip)
+                and p.country_id
+            )
+        )[:limit]
+        for index, partner in enumerate(unlocated):
+            if index and not modules.module.current_test:
+                time_module.sleep(1)  # the public geocoder's usage policy
+            partner.with_context(force_geo_localize=True).geo_localize()
+        located = visits.filtered(
+            lambda v: (
+                v.checkin_location == "located"
+                and not v.checkin_distance
+                and (
+                    v.partner_id.commercial_partner_id.partner_latitude
+                    or v.partner_id.commercial_partner_id.partner_longitude
+                )
+            )
+        )
+        for visit in located:
+            partner = visit.partner_id.commercial_partner_id
+            distance = distance_km(
+                visit.checkin_latitude,
+                visit.checkin_longitude,
+                partner.partner_latitude,
+                partner.partner_longitude,
+            )
+            limit_km = visit.company_id.sfa_checkin_distance or 0.0
+            visit.write(
+                {
+                    "checkin_distance": distance,
+                    "checkin_far": bool(limit_km and distance > limit_km),
+                }
+            )
+        return len(unlocated), len(located)
 
     def action_check_out(self, latitude=None, longitude=None, location="located"):
         """Check out of the visit: now, where the browser says the user is."""

@@ -5,7 +5,9 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
+
+from odoo.addons.sfa_base.tools import done_notice
 
 # Figures recomputed from the deals by ``_refresh_period``; ``actual`` too.
 PIPELINE_FIGURES = ("weighted", "commit", "best_case", "pipeline", "historical")
@@ -412,9 +414,22 @@ class SfaForecast(models.Model):
         """Anyone with forecasts may refresh them: the figures follow from the
         deals alone and the refresh is one set-based pass for the period, the
         same as the nightly cron, so it changes nobody's figure at will."""
+        forecasts = self.browse()
         for start in set(self.mapped("period_start")) or {None}:
-            self._refresh_period(start)
-        return True
+            forecasts |= self._refresh_period(start)
+        months = sorted(set(forecasts.mapped("period_start")))
+        return done_notice(
+            self.env._(
+                "Forecasts of %(months)s refreshed from the deals: %(count)s "
+                "salespeople.",
+                months=", ".join(
+                    format_date(self.env, month, date_format="MMMM y")
+                    for month in months
+                )
+                or "-",
+                count=len(set(forecasts.mapped("user_id"))),
+            )
+        )
 
     # ------------------------------------------------------------------
     # Roll-ups

@@ -21,6 +21,7 @@ import time
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+import pytz
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
@@ -554,10 +555,21 @@ class PipelineDemoBuilder:
 
     def _create_todays_actions(self, leads):
         """Each rep's day: a visit late in the morning and a call in the
-        afternoon (Paris time), for My Day."""
+        afternoon, for My Day; the day and the hours are the user's (their
+        time zone): just after midnight in Paris, UTC is still yesterday."""
         rng = random.Random(DEMO_SEED + 3)
         customers = self._customers()
-        morning = datetime.combine(self.today, datetime.min.time())
+
+        def at(user, hour):
+            tz = pytz.timezone(user.tz or "UTC")
+            day = pytz.utc.localize(self.now).astimezone(tz).date()
+            local = tz.localize(datetime.combine(day, datetime.min.time()))
+            return (
+                (local + timedelta(hours=hour))
+                .astimezone(pytz.utc)
+                .replace(tzinfo=None)
+            )
+
         vals_list = []
         for rep in self.reps:
             partners = customers.get(rep, self.env["res.partner"])
@@ -569,7 +581,7 @@ class PipelineDemoBuilder:
                         "user_id": rep.id,
                         "partner_id": rng.choice(partners).id,
                         "action_type_id": self.types[key].id,
-                        "start": morning + timedelta(hours=hour, minutes=30),
+                        "start": at(rep, hour + 0.5),
                         "description": PLANNED_NOTES[key],
                     }
                 )
@@ -603,7 +615,7 @@ class PipelineDemoBuilder:
                         "user_id": lead.id,
                         "partner_id": rng.choice(partners).id,
                         "action_type_id": self.types["visit"].id,
-                        "start": morning + timedelta(hours=12),
+                        "start": at(lead, 12),
                         "description": "Joint visit with the rep",
                     }
                 )

@@ -6,7 +6,7 @@ from psycopg2 import IntegrityError
 
 from odoo import api
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.sfa_base.tests.common import SfaCase
@@ -250,6 +250,17 @@ class TestActionSync(SfaActionCase):
             )
             self.assertTrue(first.display_name.startswith("✓ "))
             self.assertFalse(second.display_name.startswith("✓"))
+            # and so in Odoo's Calendar app for its attendees; a colleague
+            # outside sales, who reads no action, sees the slots busy
+            events = (first | second).calendar_event_id
+            names = events.with_user(self.rep_a).mapped("display_name")
+            self.assertTrue(names[0].startswith("✓ "))
+            self.assertFalse(names[1].startswith("✓"))
+            outsider = new_test_user(self.env, "cal_outsider", groups="base.group_user")
+            events.invalidate_recordset(["display_name"])
+            self.assertEqual(
+                events.with_user(outsider).mapped("display_name"), ["Busy", "Busy"]
+            )
             second.with_user(self.rep_a).action_cancel()
             self.assertTrue(second.is_striked)
             lead.invalidate_recordset()

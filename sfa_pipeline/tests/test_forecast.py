@@ -181,6 +181,17 @@ class TestForecast(SfaCase):
             march = self._by_user(self.Forecast._refresh_period(date(2026, 3, 1)))
         self.assertEqual(march[self.rep_c].pipeline, 0)
 
+    def test_refresh_now_says_what_it_refreshed(self):
+        with freeze_time("2026-03-10 09:00:00"):
+            march = self.Forecast._refresh_period(date(2026, 3, 1))
+            answer = march.action_refresh()
+        self.assertEqual(answer["tag"], "display_notification")
+        self.assertEqual(answer["params"]["next"]["tag"], "soft_reload")
+        self.assertEqual(
+            answer["params"]["message"],
+            "Forecasts of March 2026 refreshed from the deals: 3 salespeople.",
+        )
+
     def test_historical_rate_counts_deals_not_stays(self):
         """A lost deal that went New > Qualified > New > Qualified counts once
         in each stage: New 1 won of 5 deals, Qualified 1 of 3."""

@@ -1,4 +1,5 @@
 from datetime import date, datetime
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -72,8 +73,37 @@ class TestVisitCheckIn(SfaActionCase):
         self.assertEqual(refused.checkout_location, "unavailable")
         self.assertTrue(refused.checkout_date)
 
+    def test_customers_without_coordinates_are_located_at_night(self):
+        """A customer with an address but no coordinates: the check-in keeps
+        the position, without a distance; the night locates the customer
+        (Odoo's geolocation) and gives the check-in its distance, flagged if
+        far. A customer located is not asked for again."""
+        self.cust_a.write({"city": "Lille", "zip": "59000", "country_id": self.fr.id})
+        self.assertFalse(self.cust_a.partner_latitude, "Odoo resets them")
+        visit = self.visit_of_rep_a()
+        visit.action_check_in(*STATION)
+        self.assertEqual((visit.checkin_distance, visit.checkin_far), (0.0, False))
+        Partner = type(self.env["res.partner"])
+        with patch.object(Partner, "_geo_localize", return_value=ALPHA) as geo:
+            counts = self.env["sfa.action"]._cron_sfa_locate_customers()
+        self.assertEqual(geo.call_count, 1)
+        self.assertEqual(counts, (1, 1), "one customer located, one check-in measured")
+        self.assertAlmostEqual(self.cust_a.partner_latitude, ALPHA[0])
+        self.assertAlmostEqual(visit.checkin_distance, 2.95, places=1)
+        self.assertTrue(visit.checkin_far)
+        with patch.object(Partner, "_geo_localize", return_value=ALPHA) as geo:
+            counts = self.env["sfa.action"]._cron_sfa_locate_customers()
+        geo.assert_not_called()
+        self.assertEqual(counts, (0, 0))
+
     def test_only_the_reps_own_planned_visits_and_real_positions(self):
         visit = self.visit_of_rep_a()
+        # the button is shown to whoever may use it only: the supervisor may
+        # edit the visit, not check in for the rep
+        self.assertTrue(visit.with_user(self.supervisor).can_write)
+        self.assertFalse(visit.with_user(self.supervisor).can_check_in)
+        self.assertTrue(visit.can_check_in)
+        self.assertFalse(self.plan(self.call).with_user(self.rep_a).can_check_in)
         with self.assertRaises(AccessError):
             visit.with_user(self.supervisor).action_check_in(*ALPHA)
         with self.assertRaises(AccessError):

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from odoo.addons.sfa_base.tools import done_notice
+
 
 class SfaTargetPlan(models.Model):
     """A company's targets for a period, decomposed in a tree of lines.
@@ -118,8 +120,16 @@ class SfaTargetPlan(models.Model):
         self.sudo().write({"state": state})
 
     def action_refresh_actuals(self):
-        self.line_ids._refresh_actuals()
-        return True
+        """Measure the targets again now, rather than at night, and say so."""
+        lines = self.filtered(lambda plan: plan.state != "locked").line_ids
+        lines._refresh_actuals()
+        return done_notice(
+            self.env._(
+                "The actuals of %(count)s targets were measured again from the "
+                "sales facts.",
+                count=len(lines),
+            )
+        )
 
     @api.model
     def _cron_refresh_actuals(self):

@@ -373,6 +373,23 @@ class TestActuals(TargetCase):
         line.target_value = 2000
         self.assertEqual((line.gap, line.attainment), (-1000, 150))
 
+    def test_refresh_now_says_what_it_measured(self):
+        """The plan's Refresh Actuals measures its targets and says so (it
+        answered nothing: the user could not tell it had run)."""
+        line = self.line("won_revenue", "user", user=self.rep_a)
+        line.target_value = 4000
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE sfa_target_line SET actual_value = 0 WHERE id = %s", [line.id]
+        )
+        line.invalidate_recordset()
+        answer = line.plan_id.action_refresh_actuals()
+        self.assertEqual(answer["tag"], "display_notification")
+        self.assertEqual(answer["params"]["next"]["tag"], "soft_reload")
+        count = len(line.plan_id.line_ids)
+        self.assertIn(f"The actuals of {count} targets", answer["params"]["message"])
+        self.assertEqual(line.actual_value, 3000)
+
     def test_refresh_queries_do_not_grow_with_lines(self):
         def lines(count):
             return self.Line.union(

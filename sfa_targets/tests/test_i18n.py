@@ -1,3 +1,5 @@
+from lxml import etree
+
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -42,3 +44,19 @@ class TestTargetTranslations(TargetCase):
         self.assertNotIn("Won Revenue", chinese.display_name)
         self.assertEqual(line.value_currency_id, self.company.currency_id)
         self.assertFalse(self.company_line(3, metric="won_deals").value_currency_id)
+
+    def test_the_plans_lines_in_the_readers_language_and_currency(self):
+        """The plan form lists its targets by the name the reader reads
+        (not the stored one), amounts in the company's currency, and adds up
+        no column: its lines measure unlike things (revenue, deals, days)."""
+        arch = self.env["sfa.target.plan"].get_view(
+            self.env.ref("sfa_targets.sfa_target_plan_view_form").id, "form"
+        )["arch"]
+        lines = etree.fromstring(arch).xpath("//field[@name='line_ids']/list")[0]
+        names = [field.get("name") for field in lines.xpath("./field")]
+        self.assertIn("display_name", names)
+        self.assertNotIn("name", names)
+        for fname in ("target_value", "actual_value"):
+            field = lines.xpath(f"./field[@name='{fname}']")[0]
+            self.assertEqual(field.get("widget"), "monetary", fname)
+            self.assertIsNone(field.get("sum"), fname)

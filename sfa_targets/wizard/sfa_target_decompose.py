@@ -422,7 +422,7 @@ class SfaTargetDecompose(models.TransientModel):
         return {
             "type": "ir.actions.act_window",
             "res_model": "sfa.target.line",
-            "name": self.env._("Targets of %s", line.name),
+            "name": self.env._("Targets of %s", line.display_name),
             "view_mode": "list,form",
             "domain": [("id", "in", children.ids)],
         }

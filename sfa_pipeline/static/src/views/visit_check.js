@@ -24,7 +24,7 @@ export class VisitCheck extends Component {
 
     get step() {
         const data = this.data;
-        if (!data.is_visit || data.state !== "planned" || !data.can_write) {
+        if (!data.can_check_in) {
             return null;
         }
         if (!data.checkin_date) {
@@ -85,9 +85,7 @@ export class VisitCheck extends Component {
 registry.category("view_widgets").add("sfa_visit_check", {
     component: VisitCheck,
     fieldDependencies: [
-        { name: "is_visit", type: "boolean" },
-        { name: "state", type: "selection" },
-        { name: "can_write", type: "boolean" },
+        { name: "can_check_in", type: "boolean" },
         { name: "checkin_date", type: "datetime" },
         { name: "checkout_date", type: "datetime" },
     ],
