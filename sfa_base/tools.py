@@ -51,15 +51,6 @@ def record_ids(env, value):
     return value
 
 
-def hierarchy_draggable(arch, view_type, allowed):
-    """A hierarchy view's drag and drop, for those who may move its nodes
-    only: for the others every drag would end in an access error."""
-    if view_type == "hierarchy" and not allowed:
-        for node in arch.xpath("//hierarchy[@draggable]"):
-            node.set("draggable", "0")
-    return arch
-
-
 def done_notice(message, title=None, then=None):
     """What a button that recomputes or saves answers: Odoo's notification
     saying what was done, then ``then`` (default: the screen reloaded, so

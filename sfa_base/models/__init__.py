@@ -1,6 +1,7 @@
 from . import base
 from . import sfa_cache
 from . import sfa_visibility_mixin
+from . import sfa_hierarchy_mixin
 from . import res_company
 from . import res_config_settings
 from . import res_users

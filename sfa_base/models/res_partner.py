@@ -271,7 +271,6 @@ class ResPartner(models.Model):
         user = self.env.user
         return [user.id, *user._sfa_subordinates_map().get(user.id, [])]
 
-    @api.model
     def _sfa_without_unchanged(self, vals):
         """``vals`` without the SFA commercial fields every partner of
         ``self`` already has. Odoo's sync of commercial fields writes them
@@ -298,6 +297,7 @@ class ResPartner(models.Model):
             return vals
         return {key: value for key, value in vals.items() if key not in unchanged}
 
+    @api.model
     def _commercial_fields(self):
         return super()._commercial_fields() + [
             "sfa_territory_id",

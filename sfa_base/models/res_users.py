@@ -3,7 +3,6 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from ..tools import hierarchy_draggable
 from .sfa_cache import SCOPE_CACHE
 
 SFA_ROLES = [
@@ -15,7 +14,7 @@ SFA_ROLES = [
 
 
 class ResUsers(models.Model):
-    _inherit = "res.users"
+    _inherit = ["res.users", "sfa.hierarchy.mixin"]
     # the org chart: every employee reads it, administrators change it
     _sfa_shared_configuration = True
 
@@ -313,16 +312,9 @@ class ResUsers(models.Model):
         return user.has_group("base.group_erp_manager") or user._sfa_is_director()
 
     @api.model
-    def _get_view_cache_key(self, view_id=None, view_type="form", **options):
-        key = super()._get_view_cache_key(view_id, view_type, **options)
-        return (*key, view_type == "hierarchy" and self._sfa_may_reorganize())
-
-    @api.model
-    def _get_view(self, view_id=None, view_type="form", **options):
-        arch, view = super()._get_view(view_id, view_type, **options)
+    def _sfa_may_drag(self):
         # the org chart is read by everyone, reorganized by few
-        allowed = view_type == "hierarchy" and self._sfa_may_reorganize()
-        return hierarchy_draggable(arch, view_type, allowed), view
+        return self._sfa_may_reorganize()
 
     @api.readonly
     def action_open_sfa_org_chart(self):

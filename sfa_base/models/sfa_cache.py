@@ -84,3 +84,26 @@ class SfaCache(models.AbstractModel):
                 )
             )
             memo[name] = rows[0][0]
+
+
+class SfaCachedMixin(models.AbstractModel):
+    """Records a cache of ``sfa.cache`` is computed from (territory rules,
+    stage norms): creating, changing or deleting one starts a new
+    generation of the caches named in ``_sfa_caches``."""
+
+    _name = "sfa.cached.mixin"
+    _description = "Records an SFA Cache Follows"
+    _sfa_caches = ()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env["sfa.cache"]._sfa_invalidate(*self._sfa_caches)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env["sfa.cache"]._sfa_invalidate(*self._sfa_caches)
+        return super().write(vals)
+
+    def unlink(self):
+        self.env["sfa.cache"]._sfa_invalidate(*self._sfa_caches)
+        return super().unlink()

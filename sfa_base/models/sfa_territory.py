@@ -4,7 +4,6 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 
-from ..tools import hierarchy_draggable
 from .sfa_cache import RULE_CACHE, SCOPE_CACHE
 
 TERRITORY_TYPES = [
@@ -22,7 +21,7 @@ class SfaTerritory(models.Model):
     _name = "sfa.territory"
     _description = "Sales Territory"
     _sfa_shared_configuration = True
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "sfa.hierarchy.mixin"]
     _parent_name = "parent_id"
     _parent_store = True
     _rec_name = "complete_name"
@@ -219,21 +218,10 @@ class SfaTerritory(models.Model):
             territory.open_pipeline = revenue
 
     @api.model
-    def _sfa_may_move(self):
+    def _sfa_may_drag(self):
         """Whether the user may move territories (managers under their own,
         directors anywhere): their tree is draggable."""
         return self.env["ir.model.access"].check(self._name, "write", False)
-
-    @api.model
-    def _get_view_cache_key(self, view_id=None, view_type="form", **options):
-        key = super()._get_view_cache_key(view_id, view_type, **options)
-        return (*key, view_type == "hierarchy" and self._sfa_may_move())
-
-    @api.model
-    def _get_view(self, view_id=None, view_type="form", **options):
-        arch, view = super()._get_view(view_id, view_type, **options)
-        allowed = view_type == "hierarchy" and self._sfa_may_move()
-        return hierarchy_draggable(arch, view_type, allowed), view
 
     @api.model_create_multi
     def create(self, vals_list):

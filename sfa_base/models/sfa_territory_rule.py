@@ -51,6 +51,8 @@ class SfaTerritoryRule(models.Model):
     """
 
     _name = "sfa.territory.rule"
+    _inherit = ["sfa.cached.mixin"]
+    _sfa_caches = (RULE_CACHE,)
     _description = "Territory Assignment Rule"
     _sfa_shared_configuration = True
     _order = "priority desc, id"
@@ -337,19 +339,6 @@ class SfaTerritoryRule(models.Model):
                     domain &= own[ancestor_id]
             within[territory.id] = domain
         return within
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env["sfa.cache"]._sfa_invalidate(RULE_CACHE)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.env["sfa.cache"]._sfa_invalidate(RULE_CACHE)
-        return super().write(vals)
-
-    def unlink(self):
-        self.env["sfa.cache"]._sfa_invalidate(RULE_CACHE)
-        return super().unlink()
 
     @api.model
     def _sfa_rule_ids(self, company_id):

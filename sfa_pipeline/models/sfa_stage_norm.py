@@ -22,7 +22,9 @@ class SfaStageNorm(models.Model):
     """
 
     _name = "sfa.stage.norm"
+    _inherit = ["sfa.cached.mixin"]
     _description = "Stage Action Norm"
+    _sfa_caches = (NORM_CACHE,)
     _sfa_shared_configuration = True
     _order = "stage_id, sequence, id"
     _check_company_auto = True
@@ -80,21 +82,9 @@ class SfaStageNorm(models.Model):
             )
 
     # ------------------------------------------------------------------
-    # Cache of the active norms (a new generation on every change)
+    # Cache of the active norms (a new generation on every change:
+    # sfa.cached.mixin)
     # ------------------------------------------------------------------
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env["sfa.cache"]._sfa_invalidate(NORM_CACHE)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.env["sfa.cache"]._sfa_invalidate(NORM_CACHE)
-        return super().write(vals)
-
-    def unlink(self):
-        self.env["sfa.cache"]._sfa_invalidate(NORM_CACHE)
-        return super().unlink()
 
     @api.model
     def _sfa_norm_rows(self):

@@ -644,7 +644,11 @@ class World:
         if when == "closed":
             moment = closed_moment(self.today)
         elif moment > datetime.now():  # noqa: DTZ005 - Odoo's naive UTC
-            moment = datetime.now() - timedelta(minutes=5)  # noqa: DTZ005
+            # before 9:00 UTC: five minutes ago, to the second as Odoo stores
+            # it (a value with microseconds is no datetime Odoo accepts)
+            moment = (datetime.now() - timedelta(minutes=5)).replace(  # noqa: DTZ005
+                microsecond=0
+            )
         day = moment.date()
         with freeze_time(moment):
             won = env["crm.lead"].create(
